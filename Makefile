@@ -1,0 +1,183 @@
+# Squall — the one entry point. `make help` lists the targets.
+#
+#   make            kernel images (same as make images)
+#   make images     build/images/NAME.elf (qemu -kernel) and NAME.img (UEFI ESP)
+#   make run        boot the main image (scripts/run; ARGS='...' adds kernel args)
+#   make test       everything: host unit tests (ASan/UBSan), fuzz smoke runs,
+#                   guest selftests and integration tests; ends "N passed, M failed"
+#   make gdb        boot halted under a gdb stub with gdb attached (scripts/gdb)
+#   make setup      install the Debian packages (scripts/setup)
+#   make clean      remove build/ (the newlib cache outside the tree stays)
+
+BUILD := build
+# Quiet by default; V=1 shows every command.
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @printf '  %-7s %s\n'
+endif
+MAKEFLAGS += --no-builtin-rules
+.SUFFIXES:
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := images
+
+# ---- toolchain and newlib ----
+# Missing tools are installed by scripts/setup (root) or named (not root).
+SETUP_STAMP := $(BUILD)/.setup-ok
+$(SETUP_STAMP): scripts/setup
+	@scripts/setup
+	@mkdir -p $(@D) && touch $@
+
+NEWLIB := $(shell scripts/newlib path)
+NEWLIB_STAMP := $(NEWLIB)/.complete
+$(NEWLIB_STAMP): | $(SETUP_STAMP)
+	@scripts/newlib sysroot >/dev/null
+
+GCCINC := $(shell gcc -print-file-name=include)
+LIBGCC := $(shell gcc -print-libgcc-file-name)
+
+WARN := -Wall -Wextra -Werror
+KCFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -fno-pie \
+	-mno-red-zone -fno-stack-protector -fno-omit-frame-pointer \
+	-mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables \
+	-fno-delete-null-pointer-checks -fno-strict-aliasing -ffunction-sections \
+	-D__DYNAMIC_REENT__ -nostdinc -isystem $(NEWLIB)/include -isystem $(GCCINC) \
+	-I. -MMD -MP
+KASFLAGS := -g -D__ASSEMBLER__ -I. -MMD -MP
+KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+	--no-warn-rwx-segments --gc-sections -T kernel/arch/x86/kernel.ld
+
+# ---- kernel objects (explicit, per directory) ----
+ARCH_SRCS := kernel/arch/x86/boot.S kernel/arch/x86/trapentry.S \
+	kernel/arch/x86/pvh.c kernel/arch/x86/percpu.c kernel/arch/x86/gdt.c \
+	kernel/arch/x86/trap.c kernel/arch/x86/fault.c kernel/arch/x86/tsc.c \
+	kernel/arch/x86/power.c kernel/arch/x86/string.c
+KERNEL_SRCS := kernel/main.c kernel/console.c kernel/spinlock.c kernel/panic.c \
+	kernel/backtrace.c kernel/ksym.c kernel/cmdline.c kernel/params.c \
+	kernel/memmap.c kernel/page_alloc.c kernel/mm.c kernel/newlib_glue.c \
+	kernel/selftest.c
+DRIVER_SRCS := drivers/serial.c
+GUEST_TEST_SRCS := $(wildcard tests/guest/*.c)
+
+KSRCS := $(ARCH_SRCS) $(KERNEL_SRCS) $(DRIVER_SRCS) $(GUEST_TEST_SRCS)
+KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
+
+$(BUILD)/k/%.c.o: %.c $(NEWLIB_STAMP)
+	@mkdir -p $(@D)
+	$(quiet) CC $<
+	$(Q)gcc $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.S.o: %.S
+	@mkdir -p $(@D)
+	$(quiet) AS $<
+	$(Q)gcc $(KASFLAGS) -c $< -o $@
+
+# ---- images: kernel + app + default command line (images/NAME.mk) ----
+IMAGES := $(basename $(notdir $(wildcard images/*.mk)))
+include $(wildcard images/*.mk)
+EFI_LOADER := $(BUILD)/efi/BOOTX64.EFI
+include images/efi/efi.mk
+
+# Two links: the second adds the symbol table (.ksyms) made from the first;
+# kernel.ld places it after all code so no address moves, and the check
+# below proves it.
+define image_rules
+$(BUILD)/images/$(1)/image.c: images/$(1).mk Makefile
+	@mkdir -p $$(@D)
+	@printf 'const char image_name[] = "%s";\nconst char image_cmdline[] = "%s";\n' \
+		'$(1)' '$$($(1)_CMDLINE)' > $$@
+
+$(BUILD)/images/$(1)/image.o: $(BUILD)/images/$(1)/image.c
+	$(Q)gcc $(KCFLAGS) -c $$< -o $$@
+
+$(BUILD)/images/$(1)/ksyms0.o:
+	@mkdir -p $$(@D)
+	$(Q)scripts/ksyms /dev/null $(BUILD)/images/$(1)/ksyms0.S
+	$(Q)gcc $(KASFLAGS) -c $(BUILD)/images/$(1)/ksyms0.S -o $$@
+
+$(1)_LINK := $(KOBJS) $$($(1)_APP_OBJS) $(BUILD)/images/$(1)/image.o
+$(1)_LIBS := -L$(NEWLIB)/lib -lc -lm $(LIBGCC)
+
+$(BUILD)/images/$(1).elf: $$($(1)_LINK) $(BUILD)/images/$(1)/ksyms0.o kernel/arch/x86/kernel.ld
+	$(quiet) LD $$@
+	$(Q)ld $(KLDFLAGS) -o $(BUILD)/images/$(1)/pass1.elf $$($(1)_LINK) $(BUILD)/images/$(1)/ksyms0.o $$($(1)_LIBS)
+	$(Q)scripts/ksyms $(BUILD)/images/$(1)/pass1.elf $(BUILD)/images/$(1)/ksyms.S
+	$(Q)gcc $(KASFLAGS) -c $(BUILD)/images/$(1)/ksyms.S -o $(BUILD)/images/$(1)/ksyms.o
+	$(Q)ld $(KLDFLAGS) -o $$@.tmp $$($(1)_LINK) $(BUILD)/images/$(1)/ksyms.o $$($(1)_LIBS)
+	$(Q)scripts/ksyms $$@.tmp $(BUILD)/images/$(1)/ksyms.check.S
+	@cmp -s $(BUILD)/images/$(1)/ksyms.S $(BUILD)/images/$(1)/ksyms.check.S || \
+		{ echo "ksyms: code moved between the two links of $$@" >&2; exit 1; }
+	$(Q)nm -n $$@.tmp > $(BUILD)/images/$(1).sym
+	$(Q)mv $$@.tmp $$@
+
+$(BUILD)/images/$(1).asm: $(BUILD)/images/$(1).elf
+	$(quiet) OBJDUMP $$@
+	$(Q)objdump -d -S --no-show-raw-insn $$< > $$@
+
+$(BUILD)/images/$(1).img: $(BUILD)/images/$(1).elf $(EFI_LOADER) images/mkesp
+	$(quiet) MKESP $$@
+	$(Q)images/mkesp --loader $(EFI_LOADER) --kernel $$< $$@
+endef
+$(foreach i,$(IMAGES),$(eval $(call image_rules,$(i))))
+
+images: $(foreach i,$(IMAGES),$(BUILD)/images/$(i).elf $(BUILD)/images/$(i).img)
+asm: $(foreach i,$(IMAGES),$(BUILD)/images/$(i).asm)
+
+# ---- host builds of portable code: unit tests and fuzzers ----
+# A unit test NAME is tests/unit/test_NAME.c + $(UNIT_SRCS_NAME) + the host shim.
+HOSTCFLAGS := -std=gnu11 -g -O1 $(WARN) -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -I. -DSQUALL_HOSTED -MMD -MP
+HOST_SHIM := tests/unit/host/shim.c
+
+UNIT_TESTS += cmdline memmap page_alloc ksym
+UNIT_SRCS_cmdline := kernel/cmdline.c
+UNIT_SRCS_memmap := kernel/memmap.c
+UNIT_SRCS_page_alloc := kernel/page_alloc.c kernel/spinlock.c
+UNIT_SRCS_ksym := kernel/ksym.c
+
+FUZZ_TARGETS += cmdline memmap
+FUZZ_SRCS_cmdline := kernel/cmdline.c
+FUZZ_SRCS_memmap := kernel/memmap.c
+
+define unit_rules
+$(BUILD)/host/test_$(1): tests/unit/test_$(1).c $(UNIT_SRCS_$(1)) $(HOST_SHIM) | $(SETUP_STAMP)
+	@mkdir -p $$(@D)
+	$(quiet) HOSTCC $$@
+	$(Q)gcc $(HOSTCFLAGS) -o $$@ $$^ -lcmocka
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rules,$(t))))
+
+define fuzz_rules
+$(BUILD)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1)) $(HOST_SHIM) | $(SETUP_STAMP)
+	@mkdir -p $$(@D)
+	$(quiet) FUZZ $$@
+	$(Q)clang -std=gnu11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -I. -DSQUALL_HOSTED -o $$@ $$^
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rules,$(t))))
+
+unit: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
+fuzz: $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/fuzz_$(t))
+
+# ---- running ----
+run: images
+	scripts/run $(RUNFLAGS) -- $(ARGS)
+
+test: $(SETUP_STAMP)
+	@scripts/test
+
+gdb: images
+	scripts/gdb $(ARGS)
+
+setup:
+	scripts/setup
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@sed -n '2,13s/^# \{0,1\}//p' Makefile
+
+.PHONY: images asm unit fuzz run test gdb setup clean help
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

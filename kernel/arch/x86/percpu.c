@@ -1,0 +1,14 @@
+/* Per-CPU areas, reached through the GS base MSR (percpu.h). */
+#include <kernel/percpu.h>
+#include <kernel/arch/x86/x86.h>
+
+struct percpu percpu_area[NR_CPUS];
+
+void percpu_init_cpu(unsigned int cpu)
+{
+	struct percpu *p = &percpu_area[cpu];
+
+	p->self = p;
+	p->cpu = cpu;
+	wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)p);
+}

@@ -1,0 +1,84 @@
+/*
+ * Interrupt and exception entry stubs. Each pushes a dummy error code where
+ * the CPU pushes none, then its vector number, and joins trap_common, which
+ * builds a struct trapframe (trap.h), saves the FPU/SSE state (interrupted
+ * code may be in the middle of newlib's XMM work) and calls trap().
+ * User-mode entry (swapgs) arrives with the SMP core.
+ */
+	.text
+/* Vectors for which the CPU pushes an error code. */
+#define HAS_ERR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
+
+	.macro vector v
+	.balign 16
+vector\v:
+	.if HAS_ERR(\v) == 0
+	pushq	$0
+	.endif
+	pushq	$\v
+	jmp	trap_common
+	.endm
+
+	.altmacro
+	.set	v, 0
+	.rept	256
+	vector	%v
+	.set	v, v + 1
+	.endr
+
+trap_common:
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	cld
+	mov	%rsp, %rdi		/* struct trapframe * */
+	mov	%rsp, %r12		/* callee-saved: our way back */
+	sub	$512, %rsp
+	and	$~15, %rsp
+	fxsave	(%rsp)
+	call	trap
+	fxrstor	(%rsp)
+	mov	%r12, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	add	$16, %rsp		/* vector and error code */
+	iretq
+
+/* Entry addresses, indexed by vector, for trap_init(). */
+	.section .rodata
+	.balign 8
+	.globl trap_vectors
+trap_vectors:
+	.macro vecaddr v
+	.quad	vector\v
+	.endm
+	.set	v, 0
+	.rept	256
+	vecaddr	%v
+	.set	v, v + 1
+	.endr

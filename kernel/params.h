@@ -1,0 +1,27 @@
+/*
+ * Kernel parameters: each subsystem declares the `key=value` words it
+ * understands with KERNEL_PARAM (as Linux's __setup/early_param); params.c
+ * applies the image's default command line, then the boot loader's, so a
+ * later word wins. Unknown words and bad values are reported, never silent.
+ */
+#ifndef SQUALL_PARAMS_H
+#define SQUALL_PARAMS_H
+
+struct kernel_param {
+	const char *name;
+	/* val is NULL for a bare word. Return NULL, or why the value is bad. */
+	const char *(*set)(const char *val);
+	const char *help;
+};
+
+#define KERNEL_PARAM(key, fn, helptext)                                         \
+	static const struct kernel_param __kparam_##fn                          \
+	__attribute__((section(".kparams"), used, aligned(8))) = { key, fn, helptext }
+
+/* Returns the number of words reported as unknown or bad. */
+int params_apply(const char *image_cmdline, const char *boot_cmdline);
+
+/* The effective command line, as applied (image defaults first). */
+const char *params_cmdline(void);
+
+#endif
