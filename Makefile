@@ -181,3 +181,7 @@ help:
 
 .PHONY: images asm unit fuzz run test gdb setup clean help
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# scripts/test asks for the registered suites this way.
+print-%:
+	@echo $($*)

@@ -9,7 +9,8 @@ static int is_space(char c)
 
 /*
  * Copy one word starting at @p onto itself without its quotes; returns the
- * character after the word. *eq receives the first unquoted '=' (or NULL).
+ * character after the word. *eq receives the first '=', quoted or not,
+ * as in Linux's next_arg() (or NULL).
  */
 static char *take_word(char *p, char **eq, int *err)
 {
@@ -26,7 +27,7 @@ static char *take_word(char *p, char **eq, int *err)
 			quoted = !quoted;
 			continue;
 		}
-		if (*p == '=' && !*eq && !quoted)
+		if (*p == '=' && !*eq)
 			*eq = out;
 		*out++ = *p;
 	}

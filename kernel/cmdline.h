@@ -1,7 +1,8 @@
 /*
  * Kernel command line: space-separated words, each `key=value` or a bare
  * `key`. Double quotes group spaces into one word and are removed
- * (app="-c 8" → key app, value -c 8), as Linux's next_arg() does.
+ * (app="-c 8" → key app, value -c 8), and the first '=' splits key from
+ * value even inside quotes, as Linux's next_arg() does.
  *
  * Portable (host-tested): cmdline_parse() only splits; the kernel's
  * parameter table and its reporting live in params.c.
