@@ -11,7 +11,9 @@
 #include <kernel/power.h>
 #include <kernel/printk.h>
 #include <kernel/selftest.h>
+#include <kernel/smp.h>
 #include <kernel/time.h>
+#include <kernel/arch/x86/apic.h>
 #include <drivers/serial.h>
 #include <string.h>
 
@@ -62,4 +64,21 @@ _Noreturn void kmain(struct boot_info *bi)
 	printk("squall: nothing to run (image '%s' has no app and no selftest= was given)\n",
 	       image_name);
 	power_off(EXIT_OK);
+}
+
+/*
+ * An application processor's path, started by smp_boot_aps(): long mode,
+ * the boot GDT and page tables, its own stack, interrupts off.
+ */
+_Noreturn void ap_main(unsigned int cpu)
+{
+	percpu_init_cpu(cpu);		/* GS -> this CPU's area */
+	newlib_init_cpu(cpu);		/* errno, stdio state */
+	gdt_init_cpu(cpu);		/* GDT, TSS, double-fault stack */
+	trap_init_cpu();		/* IDT (shared) */
+	lapic_init_cpu();		/* local APIC */
+	__atomic_or_fetch(&cpu_online_mask, 1ULL << cpu, __ATOMIC_RELEASE);
+	printk("smp: cpu%u online (APIC id %u)\n", cpu, this_cpu()->apic_id);
+	for (;;)
+		__asm__ volatile("hlt");
 }

@@ -17,6 +17,7 @@ struct _reent;
 struct percpu {
 	struct percpu *self;	/* [I] must stay first: this_cpu() loads %gs:0 */
 	unsigned int cpu;	/* [I] dense CPU number, 0 = boot CPU */
+	uint32_t apic_id;	/* [I] local APIC id, from the MADT */
 	struct _reent *reent;	/* [o] newlib's state for code running here */
 	int irq_depth;		/* [o] nested cli_save() calls (spinlock.h) */
 	uint64_t irq_flags;	/* [o] RFLAGS saved by the outermost cli_save() */
