@@ -57,8 +57,10 @@ ARCH_SRCS := kernel/arch/x86/boot.S kernel/arch/x86/trapentry.S \
 KERNEL_SRCS := kernel/main.c kernel/console.c kernel/spinlock.c kernel/panic.c \
 	kernel/backtrace.c kernel/ksym.c kernel/cmdline.c kernel/params.c \
 	kernel/memmap.c kernel/page_alloc.c kernel/mm.c kernel/newlib_glue.c \
-	kernel/selftest.c
+	kernel/selftest.c kernel/bench.c
 DRIVER_SRCS := drivers/serial.c
+# SMP bring-up (ACPI, APIC, AP trampoline) registers its sources here.
+include kernel/arch/x86/smp.mk
 GUEST_TEST_SRCS := $(wildcard tests/guest/*.c)
 
 KSRCS := $(ARCH_SRCS) $(KERNEL_SRCS) $(DRIVER_SRCS) $(GUEST_TEST_SRCS)

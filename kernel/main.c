@@ -61,6 +61,8 @@ _Noreturn void kmain(struct boot_info *bi)
 
 	if (selftest_request())
 		power_off(selftest_run(selftest_request()));
+	if (bench_request())
+		power_off(bench_run(bench_request()));
 	printk("squall: nothing to run (image '%s' has no app and no selftest= was given)\n",
 	       image_name);
 	power_off(EXIT_OK);
@@ -80,5 +82,5 @@ _Noreturn void ap_main(unsigned int cpu)
 	__atomic_or_fetch(&cpu_online_mask, 1ULL << cpu, __ATOMIC_RELEASE);
 	printk("smp: cpu%u online (APIC id %u)\n", cpu, this_cpu()->apic_id);
 	for (;;)
-		__asm__ volatile("hlt");
+		__asm__ volatile("sti; hlt; cli");	/* idle until the scheduler exists */
 }

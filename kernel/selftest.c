@@ -36,15 +36,6 @@ void selftest_fail(const char *file, int line, const char *what)
 	printk("selftest %s: check failed at %s:%d: %s\n", current, file, line, what);
 }
 
-static const struct selftest *find(const char *name, size_t len)
-{
-	for (const struct selftest *t = __selftests_start; t < __selftests_end; t++) {
-		if (strlen(t->name) == len && !strncmp(t->name, name, len))
-			return t;
-	}
-	return NULL;
-}
-
 static int run_one(const struct selftest *t)
 {
 	size_t pages, heap;
@@ -67,19 +58,32 @@ static int run_one(const struct selftest *t)
 	return rc;
 }
 
-/* Is @name one of the comma-separated words of @list? */
+/* Does the word @w (@len bytes) select test @name: equal, or its group prefix? */
+static int word_selects(const char *w, size_t len, const char *name)
+{
+	return !strncmp(w, name, len) && (name[len] == '\0' || name[len] == '_');
+}
+
+/* Is @name selected by one of the comma-separated words of @list? */
 static int in_list(const char *list, const char *name)
 {
-	size_t n = strlen(name);
-
 	for (const char *p = list; *p;) {
 		size_t len = strcspn(p, ",");
 
-		if (len == n && !strncmp(p, name, n))
+		if (len && word_selects(p, len, name))
 			return 1;
 		p += len + (p[len] == ',');
 	}
 	return 0;
+}
+
+static const struct selftest *find(const char *name, size_t len)
+{
+	for (const struct selftest *t = __selftests_start; t < __selftests_end; t++) {
+		if (word_selects(name, len, t->name))
+			return t;
+	}
+	return NULL;
 }
 
 /* Every name in @list must exist before anything runs. */

@@ -1,6 +1,7 @@
 /*
  * In-kernel selftests (xv6 usertests-style): `selftest=all` runs every test
- * not marked SELFTEST_MANUAL, `selftest=a,b` the named ones. Each prints
+ * not marked SELFTEST_MANUAL, `selftest=a,b` the named ones, where a name
+ * also selects its group: `smp` runs smp_ipi, smp_online, ... Each prints
  * "selftest NAME: OK" or "selftest NAME: FAIL ...", then a summary
  * "selftest: N passed, M failed", and the kernel powers off with status
  * 0 / 1 (2 for an unknown name). After each test the free page count and
@@ -40,5 +41,26 @@ void selftest_fail(const char *file, int line, const char *what);
 const char *selftest_request(void);
 /* Run them; returns the power-off status. */
 int selftest_run(const char *list);
+
+/*
+ * Benchmarks (`bench=all|NAME,...`): registered like selftests, they
+ * measure and print "bench NAME: VALUE UNIT (details)" lines that
+ * bench/ scripts collect. They assert nothing; a benchmark that cannot
+ * run (say, one CPU) prints why and returns nonzero.
+ */
+struct benchmark {
+	const char *name;
+	int (*fn)(void);
+};
+
+#define BENCH(id)                                                            \
+	static int bench_##id(void);                                         \
+	static const struct benchmark __bench_##id                           \
+	__attribute__((section(".benches"), used, aligned(8))) =             \
+		{ #id, bench_##id };                                         \
+	static int bench_##id(void)
+
+const char *bench_request(void);
+int bench_run(const char *list);
 
 #endif

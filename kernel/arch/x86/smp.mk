@@ -1,0 +1,1 @@
+# SMP bring-up sources (owned by the SMP bring-up work).
