@@ -1,0 +1,84 @@
+"""Boot the base image through scripts/run and check the console contract.
+
+The kernel prints every line after a printk prefix ("[    0.012345 c0] "),
+runs the selftests named by selftest=, and powers off with their status
+(kernel/power.h). The base image's default command line is selftest=all.
+"""
+
+import subprocess
+import time
+
+import pytest
+
+from conftest import (ALL_SELFTESTS, RUN, console_has, describe, pid_alive,
+                      qemu_children, run)
+
+SUMMARY_ALL_PASSED = rf"selftest: {len(ALL_SELFTESTS)} passed, 0 failed"
+
+
+def assert_all_selftests_passed(proc, boot_path):
+    assert proc.returncode == 0, describe(proc)
+    out = proc.stdout
+    assert console_has(out, f"squall: booted via {boot_path}"), describe(proc)
+    assert console_has(out, r".*\b\d+ MiB usable"), describe(proc)
+    for name in ALL_SELFTESTS:
+        assert console_has(out, f"selftest {name}: OK"), describe(proc)
+    assert console_has(out, SUMMARY_ALL_PASSED), describe(proc)
+    assert console_has(out, "squall: power off, status 0"), describe(proc)
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_selftest_all_direct(base_elf, smp):
+    proc = run("--smp", smp, "--", "selftest=all")
+    assert_all_selftests_passed(proc, "pvh")
+
+
+def test_default_cmdline_runs_all_selftests(base_elf):
+    assert_all_selftests_passed(run(), "pvh")
+
+
+def test_selftest_all_efi(base_img):
+    proc = run("--efi", "--timeout", 90, "--", "selftest=all")
+    assert_all_selftests_passed(proc, "efi")
+
+
+def test_fault_null_panics_with_backtrace(base_elf):
+    proc = run("--", "selftest=fault_null")
+    assert proc.returncode == 100, describe(proc)
+    out = proc.stdout
+    assert "PANIC" in out and "page fault" in out, describe(proc)
+    after = out[out.index("backtrace:"):] if "backtrace:" in out else ""
+    assert console_has(out, "backtrace:"), describe(proc)
+    assert "selftest_fault_null" in after, describe(proc)
+    assert console_has(out, "squall: power off, status 100"), describe(proc)
+
+
+def test_unknown_option_is_reported_and_ignored(base_elf):
+    proc = run("--", "selftest=cmdline", "bogus=1")
+    assert proc.returncode == 0, describe(proc)
+    assert console_has(proc.stdout, r"cmdline: unknown option 'bogus=1' \(ignored\)"), \
+        describe(proc)
+    assert console_has(proc.stdout, "selftest cmdline: OK"), describe(proc)
+
+
+def test_unknown_selftest_name(base_elf):
+    proc = run("--", "selftest=nosuch")
+    assert proc.returncode == 2, describe(proc)
+    assert console_has(proc.stdout, "selftest: no test named 'nosuch'"), describe(proc)
+
+
+def test_timeout_stops_a_hung_guest(base_elf):
+    cmd = [str(RUN), "--timeout", "3", "--", "selftest=hang"]
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, errors="replace")
+    qemu = []
+    deadline = time.monotonic() + 3
+    while not qemu and proc.poll() is None and time.monotonic() < deadline:
+        qemu = qemu_children(proc.pid)
+        time.sleep(0.02)
+    out, err = proc.communicate(timeout=30)
+    described = f"exit {proc.returncode}\n--- stdout\n{out}\n--- stderr\n{err}"
+    assert qemu, "no QEMU child seen\n" + described
+    assert proc.returncode == 124, described
+    assert "scripts/run: timeout: guest still running after 3 s, stopped" in err, described
+    assert not any(pid_alive(pid) for pid in qemu), described
