@@ -53,11 +53,16 @@ KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 ARCH_SRCS := kernel/arch/x86/boot.S kernel/arch/x86/trapentry.S \
 	kernel/arch/x86/pvh.c kernel/arch/x86/percpu.c kernel/arch/x86/gdt.c \
 	kernel/arch/x86/trap.c kernel/arch/x86/fault.c kernel/arch/x86/tsc.c \
-	kernel/arch/x86/power.c kernel/arch/x86/string.c
+	kernel/arch/x86/power.c kernel/arch/x86/string.c kernel/arch/x86/switch.S \
+	kernel/arch/x86/switch.c kernel/arch/x86/tick.c kernel/arch/x86/entry64.S \
+	kernel/arch/x86/syscall_msr.c kernel/arch/x86/vm.c
 KERNEL_SRCS := kernel/main.c kernel/console.c kernel/spinlock.c kernel/panic.c \
 	kernel/backtrace.c kernel/ksym.c kernel/cmdline.c kernel/params.c \
 	kernel/memmap.c kernel/page_alloc.c kernel/mm.c kernel/newlib_glue.c \
-	kernel/selftest.c kernel/bench.c
+	kernel/selftest.c kernel/bench.c kernel/sched.c kernel/wait.c \
+	kernel/softirq.c kernel/timer.c kernel/syscall.c kernel/fork.c kernel/exit.c \
+	kernel/futex.c kernel/mmap.c kernel/sys_sched.c kernel/sys_time.c \
+	kernel/read_write.c kernel/app.c images/efi/elf_load.c
 DRIVER_SRCS := drivers/serial.c
 # SMP bring-up (ACPI, APIC, AP trampoline) registers its sources here.
 include kernel/arch/x86/smp.mk
@@ -88,8 +93,20 @@ include images/efi/efi.mk
 define image_rules
 $(BUILD)/images/$(1)/image.c: images/$(1).mk Makefile
 	@mkdir -p $$(@D)
-	@printf 'const char image_name[] = "%s";\nconst char image_cmdline[] = "%s";\n' \
-		'$(1)' '$$($(1)_CMDLINE)' > $$@
+	@printf 'const char image_name[] = "%s";\nconst char image_cmdline[] = "%s";\nconst char image_app[] = "%s";\n' \
+		'$(1)' '$$($(1)_CMDLINE)' '$$($(1)_APP)' > $$@
+
+# The app (if any): its ELF embedded whole, and its symbols for fault reports.
+$(BUILD)/images/$(1)/app.o: $(if $($(1)_APP),$(BUILD)/apps/$($(1)_APP).elf) images/$(1).mk
+	@mkdir -p $$(@D)
+	$(Q){ echo '	.section .rodata.app, "a"'; echo '	.balign 4096'; \
+	  echo '	.globl app_elf_start, app_elf_end'; echo 'app_elf_start:'; \
+	  $(if $($(1)_APP),echo '	.incbin "$(BUILD)/apps/$($(1)_APP).elf"';) \
+	  echo 'app_elf_end:'; } > $(BUILD)/images/$(1)/app.S
+	$(Q)$(if $($(1)_APP),scripts/ksyms $(BUILD)/apps/$($(1)_APP).elf $(BUILD)/images/$(1)/appsyms.S appsyms,\
+		scripts/ksyms /dev/null $(BUILD)/images/$(1)/appsyms.S appsyms)
+	$(Q)cat $(BUILD)/images/$(1)/appsyms.S >> $(BUILD)/images/$(1)/app.S
+	$(Q)gcc $(KASFLAGS) -c $(BUILD)/images/$(1)/app.S -o $$@
 
 $(BUILD)/images/$(1)/image.o: $(BUILD)/images/$(1)/image.c
 	$(Q)gcc $(KCFLAGS) -c $$< -o $$@
@@ -99,7 +116,7 @@ $(BUILD)/images/$(1)/ksyms0.o:
 	$(Q)scripts/ksyms /dev/null $(BUILD)/images/$(1)/ksyms0.S
 	$(Q)gcc $(KASFLAGS) -c $(BUILD)/images/$(1)/ksyms0.S -o $$@
 
-$(1)_LINK := $(KOBJS) $$($(1)_APP_OBJS) $(BUILD)/images/$(1)/image.o
+$(1)_LINK := $(KOBJS) $(BUILD)/images/$(1)/app.o $(BUILD)/images/$(1)/image.o
 $(1)_LIBS := -L$(NEWLIB)/lib -lc -lm $(LIBGCC)
 
 $(BUILD)/images/$(1).elf: $$($(1)_LINK) $(BUILD)/images/$(1)/ksyms0.o kernel/arch/x86/kernel.ld
@@ -133,11 +150,13 @@ HOSTCFLAGS := -std=gnu11 -g -O1 $(WARN) -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -I. -DSQUALL_HOSTED -MMD -MP
 HOST_SHIM := tests/unit/host/shim.c
 
-UNIT_TESTS += cmdline memmap page_alloc ksym
+UNIT_TESTS += cmdline memmap page_alloc ksym timer wait
 UNIT_SRCS_cmdline := kernel/cmdline.c
 UNIT_SRCS_memmap := kernel/memmap.c
 UNIT_SRCS_page_alloc := kernel/page_alloc.c kernel/spinlock.c
 UNIT_SRCS_ksym := kernel/ksym.c
+UNIT_SRCS_timer := kernel/timer.c kernel/spinlock.c
+UNIT_SRCS_wait := kernel/wait.c kernel/spinlock.c
 
 FUZZ_TARGETS += cmdline memmap
 FUZZ_SRCS_cmdline := kernel/cmdline.c

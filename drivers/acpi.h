@@ -37,6 +37,7 @@ struct acpi_madt_info {
 	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
 	unsigned int nr_isos;
 	struct acpi_iso isos[ACPI_MAX_ISOS];
+	unsigned int entries_skipped;	/* too short for their type, or IOAPICs/ISOs beyond the arrays */
 };
 
 /*
@@ -45,9 +46,20 @@ struct acpi_madt_info {
  */
 typedef const void *(*acpi_map_fn)(uint64_t addr, size_t len, void *ctx);
 
-/* 0, or a negative errno with *why saying which check failed. */
+/* 0, or a negative errno with *why saying which check failed (and *out zeroed). */
 int acpi_parse(uint64_t rsdp_addr, acpi_map_fn map, void *ctx,
 	       struct acpi_madt_info *out, const char **why);
+
+/*
+ * Find the RSDP the BIOS way: the first KiB of the EBDA at @ebda (ignored
+ * unless in [128 KiB, 640 KiB), as Linux does), then 0xE0000-0xFFFFF, on
+ * 16-byte boundaries; a candidate needs the signature and the ACPI 1.0
+ * checksum. Returns its physical address, 0 if none.
+ */
+uint64_t acpi_scan_rsdp(uint64_t ebda, acpi_map_fn map, void *ctx);
+
+/* Kernel (arch): the EBDA's address from the BIOS data area, 0 if none. Boot CPU, early. */
+uint64_t bios_ebda_base(void);
 
 /* Kernel: parse from the boot info's RSDP (or scan the BIOS area when 0). */
 int acpi_init(uint64_t rsdp_addr);

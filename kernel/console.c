@@ -9,7 +9,7 @@
 #include <drivers/serial.h>
 #include <stdio.h>
 
-static struct spinlock console_lock = SPINLOCK_INIT("console");
+DEFINE_SPINLOCK(console_lock);
 static int console_busted;
 static int at_line_start = 1;	/* guarded by console_lock */
 

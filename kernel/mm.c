@@ -8,6 +8,8 @@
  * (newlib's malloc) grows into.
  */
 #include <kernel/mm.h>
+#include <kernel/app.h>
+#include <kernel/sys.h>
 #include <kernel/memmap.h>
 #include <kernel/page_alloc.h>
 #include <kernel/panic.h>
@@ -27,7 +29,7 @@ static uint64_t phys_top;
 static uint64_t pa_bitmap[(MM_LIMIT >> PAGE_SHIFT) / 64];	/* 128 KiB */
 static struct page_allocator phys_pages;
 
-static struct spinlock heap_lock = SPINLOCK_INIT("heap");
+DEFINE_SPINLOCK(heap_lock);
 static char *heap_start, *heap_brk, *heap_end;	/* [heap_lock] brk only */
 
 static void print_map(const struct memmap_stats *st)
@@ -50,6 +52,11 @@ static void print_map(const struct memmap_stats *st)
 		printk("memory: ignoring %lu MiB above 4 GiB (not mapped yet)\n",
 		       (unsigned long)(st->above_limit >> 20));
 	printk("memory: %lu MiB usable\n", (unsigned long)(usable >> 20));
+}
+
+static int claim_pages(uint64_t base, uint64_t len)
+{
+	return pa_claim(&phys_pages, base, len);
 }
 
 static void heap_init(void)
@@ -82,6 +89,8 @@ void mm_init(const struct boot_mem_range *mem, int n)
 		   (uintptr_t)_end - (uintptr_t)__kernel_start);
 	if (!pa_nr_free(&phys_pages))
 		panic("mm_init: no usable memory in the boot map");
+	if (app_present())	/* before the heap, which would take its place */
+		user_arena_reserve(pa_nr_free(&phys_pages) * PAGE_SIZE, claim_pages);
 	heap_init();
 }
 

@@ -4,8 +4,8 @@
  * the system calls its stdio/malloc/exit use, its retargetable locks and
  * __getreent(). See ../shared/notes/feasibility.md §1.
  *
- * For now every caller is kernel code on the boot CPU. The SMP core turns
- * these into real syscalls for ring-3 apps and gives each thread a reent.
+ * These serve kernel code. Ring-3 apps link their own runtime (apps/lib)
+ * and reach the kernel through system calls instead.
  */
 #include <kernel/percpu.h>
 #include <kernel/power.h>
@@ -13,6 +13,7 @@
 #include <kernel/spinlock.h>
 #include <kernel/time.h>
 #include <kernel/panic.h>
+#include <kernel/sched.h>
 #include <errno.h>
 #include <reent.h>
 #include <sys/lock.h>
@@ -21,20 +22,13 @@
 #include <sys/times.h>
 #include <unistd.h>
 
-/* ---- reentrancy: one struct _reent per CPU ---- */
-
-static struct _reent cpu_reent[NR_CPUS];
-
+/*
+ * Reentrancy: each task has its own struct _reent (errno, strtok, dtoa's
+ * cache), so preemption in the middle of a libc call is harmless.
+ */
 struct _reent *__getreent(void)
 {
-	return this_cpu()->reent;
-}
-
-/* Runs on @cpu before its first libc call (percpu_init_cpu() first). */
-void newlib_init_cpu(unsigned int cpu)
-{
-	_REENT_INIT_PTR(&cpu_reent[cpu]);
-	percpu_area[cpu].reent = &cpu_reent[cpu];
+	return &current->reent;
 }
 
 /* ---- system calls ---- */
@@ -146,6 +140,21 @@ struct __lock __lock___sinit_recursive_mutex, __lock___sfp_recursive_mutex,
 #define NR_DYN_LOCKS 64
 static struct __lock dyn_locks[NR_DYN_LOCKS];
 static int dyn_used;	/* atomic */
+static DEFINE_LOCK_CLASS(newlib_lock_class, "newlib");
+
+/* The static lock objects start zeroed: give them their class once, at boot. */
+void newlib_init(void)
+{
+	struct __lock *const statics[] = {
+		&__lock___sinit_recursive_mutex, &__lock___sfp_recursive_mutex,
+		&__lock___atexit_recursive_mutex, &__lock___at_quick_exit_mutex,
+		&__lock___malloc_recursive_mutex, &__lock___env_recursive_mutex,
+		&__lock___tz_mutex, &__lock___dd_hash_mutex, &__lock___arc4random_mutex,
+	};
+
+	for (unsigned int i = 0; i < sizeof(statics) / sizeof(statics[0]); i++)
+		spin_lock_init(&statics[i]->sl, &newlib_lock_class);
+}
 
 void __retarget_lock_init(_LOCK_T *lock)
 {
@@ -153,6 +162,7 @@ void __retarget_lock_init(_LOCK_T *lock)
 
 	if (i >= NR_DYN_LOCKS)
 		panic("newlib: more than %d dynamic locks (FILEs?)", NR_DYN_LOCKS);
+	spin_lock_init(&dyn_locks[i].sl, &newlib_lock_class);
 	*lock = &dyn_locks[i];
 }
 
@@ -194,11 +204,10 @@ int __retarget_lock_try_acquire_recursive(_LOCK_T lock)
 		return 1;
 	}
 	f = local_irq_save();
-	if (__atomic_exchange_n(&lock->sl.locked, 1, __ATOMIC_ACQUIRE)) {
+	if (!spin_trylock(&lock->sl)) {
 		local_irq_restore(f);
 		return 0;
 	}
-	lock->sl.owner = (int)smp_processor_id();
 	lock->flags = f;
 	lock->depth = 1;
 	return 1;

@@ -9,8 +9,10 @@ static void clear_bit(uint64_t *b, uint64_t i) { b[i / 64] &= ~(1ULL << (i % 64)
 void pa_init(struct page_allocator *pa, uint64_t *bitmap, uint64_t npages,
 	     const struct boot_mem_range *mem, int n)
 {
-	*pa = (struct page_allocator){ .lock = SPINLOCK_INIT("page_alloc"),
-				       .bitmap = bitmap, .npages = npages };
+	static DEFINE_LOCK_CLASS(page_alloc_class, "page_alloc");
+
+	*pa = (struct page_allocator){ .bitmap = bitmap, .npages = npages };
+	spin_lock_init(&pa->lock, &page_alloc_class);
 	memset(bitmap, 0xff, (npages + 63) / 64 * 8);
 	for (int i = 0; i < n; i++) {
 		uint64_t first, end;
@@ -46,6 +48,29 @@ void pa_reserve(struct page_allocator *pa, uint64_t base, uint64_t len)
 		}
 	}
 	spin_unlock_irqrestore(&pa->lock, f);
+}
+
+static uint64_t free_run(const struct page_allocator *pa, uint64_t p, uint64_t want);
+
+int pa_claim(struct page_allocator *pa, uint64_t base, uint64_t len)
+{
+	uint64_t first = base >> PAGE_SHIFT, n, f;
+	int ok;
+
+	if (base % PAGE_SIZE || !len || len > UINT64_MAX - base || first >= pa->npages)
+		return -1;
+	n = (len + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	if (n > pa->npages - first)
+		return -1;
+	f = spin_lock_irqsave(&pa->lock);
+	ok = free_run(pa, first, n) == n;
+	if (ok) {
+		for (uint64_t i = 0; i < n; i++)
+			set_bit(pa->bitmap, first + i);
+		pa->nfree -= n;
+	}
+	spin_unlock_irqrestore(&pa->lock, f);
+	return ok ? 0 : -1;
 }
 
 /* Length of the free run starting at @p, stopping at @want. */

@@ -36,6 +36,9 @@ void pa_init(struct page_allocator *pa, uint64_t *bitmap, uint64_t npages,
 /* Take [base, base+len) out of the free pool (pages partly inside count). */
 void pa_reserve(struct page_allocator *pa, uint64_t base, uint64_t len);
 
+/* Take [base, base+len) only if every page in it is free: 0, else -1 and nothing changes. */
+int pa_claim(struct page_allocator *pa, uint64_t base, uint64_t len);
+
 /* @n contiguous free pages: their physical address, or 0 when none fit. */
 uint64_t pa_alloc(struct page_allocator *pa, uint64_t n);
 

@@ -9,18 +9,28 @@
 #define SQUALL_PERCPU_H
 
 #include <stdint.h>
+#include <kernel/spinlock.h>
 
 #define NR_CPUS 64
+#define LOCKDEP_MAX_HELD 16
 
 struct _reent;
+struct task;
 
 struct percpu {
 	struct percpu *self;	/* [I] must stay first: this_cpu() loads %gs:0 */
+	uint64_t kstack_top;	/* [o] current task's kernel stack top (SYSCALL entry) */
+	uint64_t user_rsp;	/* [o] scratch: user rsp during SYSCALL entry */
 	unsigned int cpu;	/* [I] dense CPU number, 0 = boot CPU */
 	uint32_t apic_id;	/* [I] local APIC id, from the MADT */
-	struct _reent *reent;	/* [o] newlib's state for code running here */
-	int irq_depth;		/* [o] nested cli_save() calls (spinlock.h) */
-	uint64_t irq_flags;	/* [o] RFLAGS saved by the outermost cli_save() */
+	struct task *curr;	/* [o] the task running on this CPU */
+	volatile int need_resched;	/* [a] set by wakers and the tick, cleared by schedule() */
+	uint64_t wakeups_spurious;	/* [o] woken with nothing to do (wait.h) */
+	uint64_t softirq_cycles;	/* [o] TSC cycles in softirq handlers */
+	int preempt_count;	/* [o] >0: no preemption (spinlocks held, ...) */
+	int lockdep_depth;	/* [o] classes held, for lockdep=1 */
+	uint8_t lockdep_held[LOCKDEP_MAX_HELD];	/* [o] their ids */
+	struct lock_stat lockstat[MAX_LOCK_CLASSES];	/* [o] read racily by lockstat_read */
 };
 
 extern struct percpu percpu_area[NR_CPUS];

@@ -19,6 +19,8 @@
 #define EXIT_FAIL     1		/* a selftest failed */
 #define EXIT_PANIC    100	/* kernel panic or unhandled CPU exception */
 #define EXIT_LOADER   101	/* the UEFI loader could not start the kernel */
+#define EXIT_APP_FAULT 102	/* the app took a CPU exception in ring 3 */
+#define EXIT_APP_START 103	/* the app could not be loaded or started */
 
 #ifndef __ASSEMBLER__
 _Noreturn void power_off(int status);

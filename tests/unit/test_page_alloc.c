@@ -105,6 +105,24 @@ static void test_bad_frees_change_nothing(void **state)
 	assert_int_equal(pa_alloc(&pa, UINT64_MAX), 0);
 }
 
+static void test_claim_all_or_nothing(void **state)
+{
+	uint64_t a;
+
+	(void)state;
+	assert_int_equal(pa_claim(&pa, P(600), P(10)), 0);
+	assert_int_equal(pa_nr_free(&pa), NFREE - 10);
+	assert_int_equal(pa_claim(&pa, P(605), P(10)), -1);	/* overlaps the claim */
+	assert_int_equal(pa_claim(&pa, P(250), P(10)), -1);	/* runs into the hole */
+	assert_int_equal(pa_claim(&pa, P(1020), P(8)), -1);	/* off the end */
+	assert_int_equal(pa_claim(&pa, P(700) + 1, P(1)), -1);	/* misaligned */
+	assert_int_equal(pa_claim(&pa, P(700), UINT64_MAX), -1);
+	assert_int_equal(pa_nr_free(&pa), NFREE - 10);
+	a = pa_alloc(&pa, 1);
+	assert_true(a < P(600) || a >= P(610));
+	assert_int_equal(pa_free(&pa, P(600), 10), 0);	/* a claim frees like an allocation */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -113,6 +131,7 @@ int main(void)
 		cmocka_unit_test_setup(test_contiguous_never_spans_a_hole, setup),
 		cmocka_unit_test_setup(test_exhaustion_and_reuse, setup),
 		cmocka_unit_test_setup(test_bad_frees_change_nothing, setup),
+		cmocka_unit_test_setup(test_claim_all_or_nothing, setup),
 	};
 
 	return cmocka_run_group_tests_name("page_alloc", tests, NULL, NULL);

@@ -133,6 +133,7 @@ boot_gdt:
 	.quad	0x00cf92000000ffff	/* KDATA */
 boot_gdt_end:
 	.balign 8
+	.globl boot_gdt_ptr		/* the AP trampoline loads it too */
 boot_gdt_ptr:
 	.word	boot_gdt_end - boot_gdt - 1
 	.quad	boot_gdt
@@ -151,7 +152,9 @@ boot_gdt_ptr:
 boot_pml4:
 	.quad	boot_pdpt + (PTE_P | PTE_W)
 	.fill	511, 8, 0
+	.globl boot_pdpt_table, boot_pd
 boot_pdpt:
+boot_pdpt_table:
 	.quad	boot_pd + (PTE_P | PTE_W)
 	.quad	boot_pd + 4096 + (PTE_P | PTE_W)
 	.quad	boot_pd + 8192 + (PTE_P | PTE_W)

@@ -5,7 +5,10 @@
 #include <kernel/arch/x86/trap.h>
 #include <kernel/arch/x86/x86.h>
 #include <kernel/backtrace.h>
+#include <kernel/app.h>
 #include <kernel/ksym.h>
+#include <kernel/sched.h>
+#include <kernel/uaccess.h>
 #include <kernel/percpu.h>
 #include <kernel/power.h>
 #include <kernel/printk.h>
@@ -57,8 +60,50 @@ static void report_regs(struct trapframe *tf)
 	       tf->rflags, tf->cs, tf->ss, (unsigned long)read_cr3());
 }
 
+/* The app's frame-pointer chain, every frame checked to lie in the arena. */
+static void user_backtrace(const struct trapframe *tf)
+{
+	uint64_t fp = tf->rbp, prev = 0;
+	char sym[128];
+
+	app_symbol(tf->rip, sym, sizeof(sym));
+	printk("app backtrace:\n  #0 %#lx %s\n", (unsigned long)tf->rip, sym);
+	for (int i = 1; i < 32 && fp > prev && fp % 8 == 0 && access_ok((void *)fp, 16); i++) {
+		const uint64_t *frame = (const uint64_t *)(uintptr_t)fp;
+
+		if (!frame[1])
+			break;
+		app_symbol(frame[1] - 1, sym, sizeof(sym));
+		printk("  #%d %#lx %s\n", i, (unsigned long)frame[1], sym);
+		prev = fp;
+		fp = frame[0];
+	}
+}
+
+/* A fault in ring 3 ends the app, not the kernel's integrity: say where, then stop. */
+static _Noreturn void user_fault_report(struct trapframe *tf)
+{
+	char sym[128];
+	unsigned int v = (unsigned int)tf->vector;
+
+	console_bust_locks();
+	app_symbol(tf->rip, sym, sizeof(sym));
+	printk("app: thread %d (cpu%u) killed by #%s %s at rip %#lx %s\n", current->tid,
+	       smp_processor_id(), exc_mnemonics[v] ? exc_mnemonics[v] : "?",
+	       exc_names[v] ? exc_names[v] : "exception", (unsigned long)tf->rip, sym);
+	if (v == T_PF)
+		printk("  fault address %#lx (%s, %s)\n", (unsigned long)read_cr2(),
+		       tf->error & 1 ? "protection violation: not app memory" : "page not present",
+		       tf->error & 2 ? "write" : tf->error & 16 ? "instruction fetch" : "read");
+	report_regs(tf);
+	user_backtrace(tf);
+	power_off(EXIT_APP_FAULT);
+}
+
 _Noreturn void fault_report(struct trapframe *tf)
 {
+	if (tf->cs & 3)
+		user_fault_report(tf);
 	console_bust_locks();
 	report_where(tf);
 	report_regs(tf);

@@ -63,3 +63,9 @@ void gdt_init_cpu(unsigned int cpu)
 	__asm__ volatile("ltr %w0" : : "r"(GDT_TSS << 3));
 	/* CS and the data segments keep the boot GDT's selectors (0x08/0x10). */
 }
+
+/* The kernel stack a ring-3 interrupt or exception lands on. */
+void tss_set_rsp0(unsigned int cpu, uint64_t rsp0)
+{
+	tss[cpu].rsp[0] = rsp0;
+}

@@ -2,6 +2,12 @@
 #include <kernel/percpu.h>
 #include <kernel/arch/x86/x86.h>
 
+#include <kernel/arch/x86/percpu_offsets.h>
+#include <stddef.h>
+
+_Static_assert(offsetof(struct percpu, kstack_top) == PERCPU_KSTACK_TOP, "entry64.S");
+_Static_assert(offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "entry64.S");
+
 struct percpu percpu_area[NR_CPUS];
 
 void percpu_init_cpu(unsigned int cpu)

@@ -5,8 +5,12 @@
  */
 #include <kernel/arch/x86/trap.h>
 #include <kernel/arch/x86/x86.h>
+#include <kernel/arch/x86/apic.h>
 #include <kernel/percpu.h>
 #include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <kernel/sched.h>
+#include <kernel/softirq.h>
 
 struct idt_gate {
 	uint16_t off_lo;
@@ -56,17 +60,47 @@ void trap_set_handler(int vector, trap_handler_t fn)
 	__atomic_store_n(&handlers[vector], fn, __ATOMIC_RELEASE);
 }
 
+static uint64_t stray_irqs;	/* [a] */
+
+/*
+ * An interrupt: the handler runs in hardirq context and must EOI; then,
+ * as Linux's irq_exit(), pending softirqs run, and if a reschedule is due
+ * and the interrupted code could be preempted, this task gives up the CPU
+ * here, on its own stack, with the interrupt frame below it.
+ */
+static void do_irq(struct trapframe *tf, trap_handler_t fn)
+{
+	irq_enter();
+	if (fn) {
+		fn(tf);
+	} else {
+		if (__atomic_fetch_add(&stray_irqs, 1, __ATOMIC_RELAXED) == 0)
+			printk("trap: stray interrupt on vector %lu (counted, ignored)\n",
+			       (unsigned long)tf->vector);
+		lapic_eoi();
+	}
+	irq_exit();
+	if ((tf->rflags & RFLAGS_IF) && this_cpu()->need_resched && !this_cpu()->preempt_count)
+		schedule();
+}
+
 /* Called from trap_common with interrupts off. */
 void trap(struct trapframe *tf)
 {
 	trap_handler_t fn = __atomic_load_n(&handlers[tf->vector], __ATOMIC_ACQUIRE);
 
+	if (tf->vector >= NR_EXCEPTIONS) {
+		do_irq(tf, fn);
+		return;
+	}
 	if (fn) {
 		fn(tf);
 		return;
 	}
-	if (tf->vector < NR_EXCEPTIONS)
-		fault_report(tf);
-	/* Device vectors get handlers with the drivers; count strays until then. */
-	panic("trap: unexpected interrupt vector %lu", (unsigned long)tf->vector);
+	fault_report(tf);
+}
+
+uint64_t trap_stray_count(void)
+{
+	return __atomic_load_n(&stray_irqs, __ATOMIC_RELAXED);
 }

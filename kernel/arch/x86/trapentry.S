@@ -27,7 +27,10 @@ vector\v:
 	.endr
 
 trap_common:
-	pushq	%rax
+	testb	$3, 24(%rsp)		/* from ring 3: take the kernel's GS */
+	jz	1f
+	swapgs
+1:	pushq	%rax
 	pushq	%rbx
 	pushq	%rcx
 	pushq	%rdx
@@ -67,7 +70,10 @@ trap_common:
 	popq	%rbx
 	popq	%rax
 	add	$16, %rsp		/* vector and error code */
-	iretq
+	testb	$3, 8(%rsp)		/* back to ring 3: give the user its GS */
+	jz	2f
+	swapgs
+2:	iretq
 
 /* Entry addresses, indexed by vector, for trap_init(). */
 	.section .rodata
