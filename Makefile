@@ -81,6 +81,9 @@ $(BUILD)/k/%.S.o: %.S
 	$(quiet) AS $<
 	$(Q)gcc $(KASFLAGS) -c $< -o $@
 
+# ---- ring-3 apps and their runtime (apps/lib) ----
+include apps/lib/lib.mk
+
 # ---- images: kernel + app + default command line (images/NAME.mk) ----
 IMAGES := $(basename $(notdir $(wildcard images/*.mk)))
 include $(wildcard images/*.mk)
@@ -91,13 +94,13 @@ include images/efi/efi.mk
 # kernel.ld places it after all code so no address moves, and the check
 # below proves it.
 define image_rules
-$(BUILD)/images/$(1)/image.c: images/$(1).mk Makefile
+$(BUILD)/images/$(1)/image.c: $(wildcard images/$(1).mk) Makefile
 	@mkdir -p $$(@D)
 	@printf 'const char image_name[] = "%s";\nconst char image_cmdline[] = "%s";\nconst char image_app[] = "%s";\n' \
 		'$(1)' '$$($(1)_CMDLINE)' '$$($(1)_APP)' > $$@
 
 # The app (if any): its ELF embedded whole, and its symbols for fault reports.
-$(BUILD)/images/$(1)/app.o: $(if $($(1)_APP),$(BUILD)/apps/$($(1)_APP).elf) images/$(1).mk
+$(BUILD)/images/$(1)/app.o: $(if $($(1)_APP),$(BUILD)/apps/$($(1)_APP).elf) $(wildcard images/$(1).mk) scripts/ksyms
 	@mkdir -p $$(@D)
 	$(Q){ echo '	.section .rodata.app, "a"'; echo '	.balign 4096'; \
 	  echo '	.globl app_elf_start, app_elf_end'; echo 'app_elf_start:'; \
@@ -119,7 +122,7 @@ $(BUILD)/images/$(1)/ksyms0.o:
 $(1)_LINK := $(KOBJS) $(BUILD)/images/$(1)/app.o $(BUILD)/images/$(1)/image.o
 $(1)_LIBS := -L$(NEWLIB)/lib -lc -lm $(LIBGCC)
 
-$(BUILD)/images/$(1).elf: $$($(1)_LINK) $(BUILD)/images/$(1)/ksyms0.o kernel/arch/x86/kernel.ld
+$(BUILD)/images/$(1).elf: $$($(1)_LINK) $(BUILD)/images/$(1)/ksyms0.o kernel/arch/x86/kernel.ld scripts/ksyms
 	$(quiet) LD $$@
 	$(Q)ld $(KLDFLAGS) -o $(BUILD)/images/$(1)/pass1.elf $$($(1)_LINK) $(BUILD)/images/$(1)/ksyms0.o $$($(1)_LIBS)
 	$(Q)scripts/ksyms $(BUILD)/images/$(1)/pass1.elf $(BUILD)/images/$(1)/ksyms.S
@@ -139,9 +142,18 @@ $(BUILD)/images/$(1).img: $(BUILD)/images/$(1).elf $(EFI_LOADER) images/mkesp
 	$(quiet) MKESP $$@
 	$(Q)images/mkesp --loader $(EFI_LOADER) --kernel $$< $$@
 endef
+# Test images: each runtime test (tests/apps/test_*.c) and the helper apps
+# below, as an image of its own name with no default command line.
+TEST_APPS := crash bench_syscall
+$(foreach t,$(TEST_APPS),\
+	$(eval $(call app_rules,$(t),$(call app_objs,tests/apps/$(t).c))))
+TEST_IMAGES := $(APP_TESTS) $(TEST_APPS)
+$(foreach t,$(TEST_IMAGES),$(eval $(t)_APP := $(t)))
+IMAGES += $(TEST_IMAGES)
 $(foreach i,$(IMAGES),$(eval $(call image_rules,$(i))))
 
-images: $(foreach i,$(IMAGES),$(BUILD)/images/$(i).elf $(BUILD)/images/$(i).img)
+images: $(foreach i,$(IMAGES),$(BUILD)/images/$(i).elf) \
+	$(foreach i,$(filter-out $(TEST_IMAGES),$(IMAGES)),$(BUILD)/images/$(i).img)
 asm: $(foreach i,$(IMAGES),$(BUILD)/images/$(i).asm)
 
 # ---- host builds of portable code: unit tests and fuzzers ----

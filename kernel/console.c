@@ -11,7 +11,8 @@
 
 DEFINE_SPINLOCK(console_lock);
 static int console_busted;
-static int at_line_start = 1;	/* guarded by console_lock */
+static int at_line_start = 1;	/* [console_lock] */
+static int raw_unfinished;	/* [console_lock] app output left a line open */
 
 static uint64_t console_lock_take(void)
 {
@@ -46,6 +47,7 @@ void console_write(const char *buf, size_t len)
 	uint64_t f = console_lock_take();
 
 	put_raw(buf, len);
+	raw_unfinished = !at_line_start;
 	console_lock_drop(f);
 }
 
@@ -83,6 +85,10 @@ int vprintk(const char *fmt, va_list ap)
 	if ((size_t)n >= sizeof(buf))
 		n = sizeof(buf) - 1;	/* truncated, never overrun */
 	f = console_lock_take();
+	if (raw_unfinished) {	/* a kernel message never continues an app's line */
+		put_raw("\n", 1);
+		raw_unfinished = 0;
+	}
 	put_prefixed(buf, (size_t)n);
 	console_lock_drop(f);
 	return n;

@@ -37,6 +37,7 @@ long sys_exit(long status)
 		__atomic_store_n((int *)ctid, 0, __ATOMIC_RELEASE);
 		futex_wake(ctid, 1);
 	}
+	app_thread_unlist(current);
 	if (__atomic_sub_fetch(&live_threads, 1, __ATOMIC_ACQ_REL) == 0)
 		app_exit(status);
 	kthread_exit((int)status);

@@ -30,6 +30,39 @@
 void return_to_user(const struct trapframe *tf) __attribute__((noreturn));
 void app_thread_started(void);	/* exit.c: counts live app threads */
 
+/* Every live app thread, for the calls that name one by tid. */
+static struct list_head app_threads = LIST_HEAD_INIT(app_threads);	/* [app_threads_lock] */
+DEFINE_SPINLOCK(app_threads_lock);
+
+/* The app thread with @tid, with a reference the caller drops (put_task), or NULL. */
+struct task *find_app_thread(int tid)
+{
+	struct task *found = NULL;
+	struct list_head *pos, *n;
+	uint64_t f = spin_lock_irqsave(&app_threads_lock);
+
+	list_for_each_safe(pos, n, &app_threads) {
+		struct task *t = list_entry(pos, struct task, thread_list);
+
+		if (t->tid == tid) {
+			get_task(t);
+			found = t;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&app_threads_lock, f);
+	return found;
+}
+
+/* A thread leaves the registry as it exits (sys_exit). */
+void app_thread_unlist(struct task *t)
+{
+	uint64_t f = spin_lock_irqsave(&app_threads_lock);
+
+	list_del_init(&t->thread_list);
+	spin_unlock_irqrestore(&app_threads_lock, f);
+}
+
 struct user_start {
 	struct trapframe tf;
 	uint64_t fs_base;
@@ -53,6 +86,7 @@ int user_thread_create(const struct trapframe *tf, uint64_t fs_base, uint64_t cl
 {
 	struct user_start *s = malloc(sizeof(*s));
 	struct task *t;
+	uint64_t f;
 	int tid;
 
 	if (!s)
@@ -70,6 +104,9 @@ int user_thread_create(const struct trapframe *tf, uint64_t fs_base, uint64_t cl
 	if (set_tid)
 		*set_tid = tid;
 	app_thread_started();
+	f = spin_lock_irqsave(&app_threads_lock);
+	list_add_tail(&t->thread_list, &app_threads);
+	spin_unlock_irqrestore(&app_threads_lock, f);
 	wake_up_process(t);
 	put_task(t);	/* nobody joins it in the kernel: CLEARTID does that */
 	return tid;

@@ -119,7 +119,9 @@ long sys_futex(long uaddr, long op, long val, long timeout, long uaddr2, long va
 {
 	(void)uaddr2;
 	(void)val3;
-	if ((uaddr & 3) || !access_ok((void *)uaddr, sizeof(int)))
+	if (uaddr & 3)
+		return -EINVAL;		/* as Linux: futex words are aligned */
+	if (!access_ok((void *)uaddr, sizeof(int)))
 		return -EFAULT;
 	switch (op & ~FUTEX_PRIVATE_FLAG) {
 	case FUTEX_WAIT:

@@ -78,6 +78,7 @@ static void task_init_common(struct task *t, const char *name, unsigned int cpu)
 	t->refcount = 1;
 	t->slice_ticks = SLICE_TICKS;
 	INIT_LIST_HEAD(&t->run_list);
+	INIT_LIST_HEAD(&t->thread_list);
 	init_waitqueue_head(&t->exit_wait);
 	strncpy(t->comm, name, TASK_COMM_LEN - 1);
 	_REENT_INIT_PTR(&t->reent);

@@ -62,6 +62,7 @@ struct task {
 
 	/* Ring 3 (user threads only). */
 	int is_user;			/* [I] */
+	struct list_head thread_list;	/* [app_threads_lock] fork.c's registry */
 	struct trapframe *user_tf;	/* [o] frame of the system call in progress */
 	uint64_t clear_child_tid;	/* [o] CLONE_CHILD_CLEARTID / set_tid_address */
 

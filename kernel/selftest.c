@@ -18,13 +18,14 @@ static const char *current;	/* name of the running test */
 static const char *set_selftest(const char *val)
 {
 	if (!val || !*val)
-		return "needs a test name, a comma-separated list or 'all'";
+		return "needs a test name, a comma-separated list, 'all' or 'none'";
 	if (strlen(val) >= sizeof(request))
 		return "list too long";
-	strcpy(request, val);
+	/* "none" undoes an earlier selftest= (the base image's default). */
+	strcpy(request, strcmp(val, "none") ? val : "");
 	return NULL;
 }
-KERNEL_PARAM("selftest", set_selftest, "selftest=all|NAME[,NAME...]");
+KERNEL_PARAM("selftest", set_selftest, "selftest=all|none|NAME[,NAME...]");
 
 const char *selftest_request(void)
 {

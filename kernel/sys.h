@@ -38,6 +38,9 @@ long sys_getcpu(long cpu, long node, long cache);
 uint64_t user_alloc(uint64_t len);		/* zeroed pages in the arena, 0 if none */
 int user_arena_layout(uint64_t image_end);
 void user_arena_reserve(uint64_t usable_bytes, int (*reserve)(uint64_t base, uint64_t len));
+struct task;
+struct task *find_app_thread(int tid);	/* with a reference, or NULL */
+void app_thread_unlist(struct task *t);
 struct trapframe;
 /* Start a ring-3 thread at @tf (a full frame); 0 or -errno. */
 int user_thread_create(const struct trapframe *tf, uint64_t fs_base, uint64_t clear_tid,

@@ -33,10 +33,14 @@ long sys_gettid(void)
 	return current->tid;
 }
 
-/* Only the caller for now: other threads set their own (the runtime's way). */
+/* pid 0 is the caller; else a thread of the app by tid. Drop with put_task(). */
 static struct task *find_thread(long pid)
 {
-	return pid == 0 || pid == current->tid ? current : NULL;
+	if (pid == 0 || pid == current->tid) {
+		get_task(current);
+		return current;
+	}
+	return pid > 0 && pid < 0x40000000 ? find_app_thread((int)pid) : NULL;
 }
 
 long sys_sched_setaffinity(long pid, long len, long maskp)
@@ -44,15 +48,19 @@ long sys_sched_setaffinity(long pid, long len, long maskp)
 	uint64_t mask = 0;
 	struct task *t = find_thread(pid);
 
+	long ret;
+
 	if (!t)
 		return -ESRCH;
-	if (len < 8 || !access_ok((void *)maskp, (size_t)len))
+	if (len < 8 || !access_ok((void *)maskp, (size_t)len)) {
+		put_task(t);
 		return len < 8 ? -EINVAL : -EFAULT;
+	}
 	memcpy(&mask, (void *)maskp, sizeof(mask));	/* CPUs >= 64: none exist */
 	mask &= cpu_online_mask;
-	if (!mask)
-		return -EINVAL;
-	return set_cpus_allowed(t, mask) ? -EINVAL : 0;
+	ret = mask && !set_cpus_allowed(t, mask) ? 0 : -EINVAL;
+	put_task(t);
+	return ret;
 }
 
 long sys_sched_getaffinity(long pid, long len, long maskp)
@@ -62,11 +70,12 @@ long sys_sched_getaffinity(long pid, long len, long maskp)
 
 	if (!t)
 		return -ESRCH;
+	mask = t->cpus_allowed & cpu_online_mask;
+	put_task(t);
 	if (len < 8 || (len & 7))
 		return -EINVAL;
 	if (!access_ok((void *)maskp, (size_t)len))
 		return -EFAULT;
-	mask = t->cpus_allowed & cpu_online_mask;
 	memset((void *)maskp, 0, (size_t)len);
 	memcpy((void *)maskp, &mask, sizeof(mask));
 	return 8;

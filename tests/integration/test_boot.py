@@ -28,7 +28,7 @@ def assert_all_selftests_passed(proc, boot_path):
     assert console_has(out, "squall: power off, status 0"), describe(proc)
 
 
-@pytest.mark.parametrize("smp", [1, 2])
+@pytest.mark.parametrize("smp", [1, 2, 4])
 def test_selftest_all_direct(base_elf, smp):
     proc = run("--smp", smp, "--", "selftest=all")
     assert_all_selftests_passed(proc, "pvh")

@@ -156,6 +156,11 @@ void lapic_init(void)
 
 	cpuid(1, 0, &a, &b, &c, &d);
 	x2apic = (c & CPUID1_ECX_X2APIC) && !nox2apic;
+	/* Leaving x2APIC mode means disabling the APIC: keep what firmware chose. */
+	if (!x2apic && (rdmsr(MSR_IA32_APICBASE) & APICBASE_X2APIC)) {
+		printk("lapic: firmware left x2APIC mode on; staying in it\n");
+		x2apic = 1;
+	}
 	if (!x2apic) {
 		uint64_t msr_base = rdmsr(MSR_IA32_APICBASE) & ~0xfffULL & ((1ULL << 52) - 1);
 
