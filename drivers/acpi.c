@@ -31,6 +31,7 @@
 #define MADT_X2APIC 9
 #define MADT_CPU_ENABLED 1	/* flags bit 0; bit 1 (online capable) is hotplug */
 #define X2APIC_ID_INVALID 0xffffffffu
+#define XAPIC_ID_INVALID 0xff	/* the broadcast id: Linux skips it too */
 
 /* The messages one table check can give, so *why names the table. */
 struct table_errs {
@@ -151,7 +152,7 @@ static void madt_entry(struct acpi_madt_info *out, const uint8_t *e, uint8_t len
 	}
 	switch (type) {
 	case MADT_LAPIC:
-		add_cpu(out, e[3], get32(e + 4));
+		add_cpu(out, e[3] == XAPIC_ID_INVALID ? X2APIC_ID_INVALID : e[3], get32(e + 4));
 		break;
 	case MADT_X2APIC:
 		add_cpu(out, get32(e + 4), get32(e + 8));

@@ -392,12 +392,13 @@ static void test_cpu_flags_and_duplicates(void **state)
 	add_lapic(MADT_AT, 1, 0);	/* disabled */
 	add_lapic(MADT_AT, 2, 2);	/* online capable only: hotplug, not ours */
 	add_lapic(MADT_AT, 0, 1);	/* duplicate */
+	add_lapic(MADT_AT, 0xff, 1);	/* the broadcast id */
 	add_lapic(MADT_AT, 3, 1);
 	assert_int_equal(parse(), 0);
 	assert_int_equal(info.nr_cpus, 2);
 	assert_int_equal(info.apic_ids[0], 0);
 	assert_int_equal(info.apic_ids[1], 3);
-	assert_int_equal(info.cpus_ignored, 3);
+	assert_int_equal(info.cpus_ignored, 4);
 }
 
 static void test_too_many_cpus(void **state)

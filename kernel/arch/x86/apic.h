@@ -23,7 +23,11 @@ void lapic_timer_start(unsigned int hz, uint8_t vector);
  * pending is still delivered once interrupts are on. */
 void lapic_timer_stop(void);
 
-/* This CPU's timer set-up, so a test can borrow the timer and give it back. */
+/*
+ * This CPU's timer set-up, so a test can borrow the timer and give it back.
+ * Restoring restarts the count: a periodic timer begins a new period, and a
+ * one-shot that had already fired fires again.
+ */
 struct lapic_timer_state {
 	uint32_t lvt, divide, initial;
 };
