@@ -64,11 +64,14 @@ KERNEL_SRCS := kernel/main.c kernel/console.c kernel/spinlock.c kernel/panic.c \
 	kernel/futex.c kernel/mmap.c kernel/sys_sched.c kernel/sys_time.c \
 	kernel/read_write.c kernel/app.c images/efi/elf_load.c
 DRIVER_SRCS := drivers/serial.c
+NET_SRCS := net/core/skbuff.c net/core/dev.c net/ethernet/eth.c
+# Drivers (PCI, virtio) and the IPv4 protocols register their sources here.
+-include drivers/drivers.mk net/ipv4/ipv4.mk
 # SMP bring-up (ACPI, APIC, AP trampoline) registers its sources here.
 include kernel/arch/x86/smp.mk
 GUEST_TEST_SRCS := $(wildcard tests/guest/*.c)
 
-KSRCS := $(ARCH_SRCS) $(KERNEL_SRCS) $(DRIVER_SRCS) $(GUEST_TEST_SRCS)
+KSRCS := $(ARCH_SRCS) $(KERNEL_SRCS) $(DRIVER_SRCS) $(NET_SRCS) $(GUEST_TEST_SRCS)
 KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 
 $(BUILD)/k/%.c.o: %.c $(NEWLIB_STAMP)
@@ -162,13 +165,14 @@ HOSTCFLAGS := -std=gnu11 -g -O1 $(WARN) -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -I. -DSQUALL_HOSTED -MMD -MP
 HOST_SHIM := tests/unit/host/shim.c
 
-UNIT_TESTS += cmdline memmap page_alloc ksym timer wait
+UNIT_TESTS += cmdline memmap page_alloc ksym timer wait skbuff
 UNIT_SRCS_cmdline := kernel/cmdline.c
 UNIT_SRCS_memmap := kernel/memmap.c
 UNIT_SRCS_page_alloc := kernel/page_alloc.c kernel/spinlock.c
 UNIT_SRCS_ksym := kernel/ksym.c
 UNIT_SRCS_timer := kernel/timer.c kernel/spinlock.c
 UNIT_SRCS_wait := kernel/wait.c kernel/spinlock.c
+UNIT_SRCS_skbuff := net/core/skbuff.c kernel/spinlock.c
 
 FUZZ_TARGETS += cmdline memmap
 FUZZ_SRCS_cmdline := kernel/cmdline.c

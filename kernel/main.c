@@ -19,12 +19,14 @@
 #include <kernel/softirq.h>
 #include <kernel/time.h>
 #include <kernel/timer.h>
+#include <net/core/netdevice.h>
 #include <kernel/arch/x86/apic.h>
 #include <drivers/acpi.h>
 #include <drivers/serial.h>
 #include <string.h>
 
 void newlib_init(void);
+void vm_unmap_page0(void);
 void tick_init_cpu(void);
 
 /* Provided per image by the build (build/images/NAME/image.c). */
@@ -87,6 +89,7 @@ static int kernel_init(void *arg)
 _Noreturn void kmain(struct boot_info *bi)
 {
 	boot_info_take(bi);		/* before anything reuses loader memory */
+	vm_unmap_page0();		/* NULL dereferences fault from here on */
 	percpu_init_cpu(0);		/* GS -> this CPU's area */
 	sched_init_cpu(0);		/* this context becomes cpu0's idle task */
 	newlib_init();			/* libc's locks */
@@ -99,6 +102,7 @@ _Noreturn void kmain(struct boot_info *bi)
 	params_apply(image_cmdline, boot.cmdline);	/* image defaults, then boot args */
 	boot_banner();
 	mm_init(boot.mem, (int)boot.nr_mem);	/* page allocator, heap */
+	net_dev_init();			/* NAPI lists, NET_RX softirq */
 	acpi_init(boot.rsdp);		/* CPUs, IOAPICs from the MADT */
 	lapic_init();			/* this CPU's local APIC */
 	ioapic_init();			/* legacy pins masked: devices use MSI-X */

@@ -149,6 +149,8 @@ static inline int skb_queue_empty(const struct sk_buff_head *list)
 	return list->next == (const struct sk_buff *)list;
 }
 
+void skb_cache_shrink(void);	/* this CPU's cached buffers back to the heap */
+
 /* Accounting (tests, stats). */
 int64_t skb_outstanding(void);			/* allocated and not yet freed */
 uint64_t skb_drop_count(enum skb_drop_reason reason);	/* summed over CPUs */

@@ -140,8 +140,10 @@ boot_gdt_ptr:
 
 /*
  * Identity map of the low 4 GiB with 2 MiB pages, except the first 2 MiB,
- * which uses 4 KiB pages so that page 0 can stay unmapped: a NULL
- * dereference faults instead of reading the real-mode IVT.
+ * which uses 4 KiB pages so that page 0 can be unmapped: a NULL
+ * dereference faults instead of reading the real-mode IVT. Page 0 starts
+ * mapped because a firmware may leave the PVH start info or its memory
+ * map there; kmain unmaps it (vm_unmap_page0) once it has copied them.
  */
 #define PTE_P   0x001
 #define PTE_W   0x002
@@ -169,7 +171,7 @@ boot_pd:
 	.endr
 	.globl boot_pt0
 boot_pt0:
-	.quad	0			/* page 0: not present */
+	.quad	(PTE_P | PTE_W)		/* page 0: until kmain has the boot info */
 	.set	i, 1
 	.rept	511
 	.quad	(i << 12) | (PTE_P | PTE_W)

@@ -12,6 +12,7 @@
 #define SZ_2M (2ULL << 20)
 
 extern uint64_t boot_pml4[512];
+extern uint64_t boot_pt0[512];
 extern uint64_t boot_pdpt_table[512];	/* boot.S: boot_pdpt */
 extern uint64_t boot_pd[4 * 512];
 
@@ -25,4 +26,11 @@ void vm_allow_user(uint64_t start, uint64_t end)
 		boot_pd[a >> 21] |= PTE_U;
 	}
 	__asm__ volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" ::: "rax", "memory");
+}
+
+/* From now on a NULL dereference faults (boot.S maps page 0 only for the boot info). */
+void vm_unmap_page0(void)
+{
+	__atomic_store_n(&boot_pt0[0], 0, __ATOMIC_SEQ_CST);
+	__asm__ volatile("invlpg (%0)" : : "r"(0UL) : "memory");
 }
