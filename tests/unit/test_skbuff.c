@@ -23,7 +23,8 @@ static void test_reserve_put_push_pull(void **state)
 	memset(p, 'h', 14);
 	assert_int_equal(skb->len, 24);
 	assert_int_equal(skb_headroom(skb), 50);
-	assert_ptr_equal(skb_pull(skb, 14), skb->data);
+	p = skb_pull(skb, 14);
+	assert_ptr_equal(p, skb->data);
 	assert_int_equal(skb->data[0], 'd');
 	assert_null(skb_pull(skb, 11));		/* more than there is: refused */
 	assert_int_equal(skb->len, 10);
