@@ -1,0 +1,219 @@
+/*
+ * struct sock: the protocol side of a socket (Linux's include/net/sock.h,
+ * the fields Squall uses), with Linux's nesting: sock ⊂ inet_sock
+ * (net/ipv4/inet_sock.h) ⊂ udp_sock / inet_connection_sock ⊂ tcp_sock.
+ *
+ * Locking (Linux's socket lock, two levels):
+ *  - sk_lock.slock: a spinlock taken in softirq (bh_lock_sock) and around
+ *    the "owned" flag in process context. [s] below.
+ *  - sk_lock.owned: set by lock_sock() for a system call's duration. A
+ *    segment arriving (softirq) while the socket is owned goes to
+ *    sk_backlog, and release_sock() runs it through sk_backlog_rcv()
+ *    before clearing owned. [o] below: the owner (process context with
+ *    owned set) or softirq with slock held and owned clear.
+ * Lock order: sk_lock.slock before any wait-queue lock, hash-bucket locks
+ * before sk_lock.slock (lookup then lock), never two socket locks at
+ * once except listener → child (in that order).
+ *
+ * Lifetime: sk_refcnt; sock_put() frees at zero through sk_prot->destroy.
+ * Hash tables hold a reference; so does a struct socket.
+ */
+#ifndef SQUALL_SOCK_H
+#define SQUALL_SOCK_H
+
+#include <stdint.h>
+#include <kernel/list.h>
+#include <kernel/spinlock.h>
+#include <kernel/timer.h>
+#include <kernel/wait.h>
+#include <net/core/skbuff.h>
+
+struct sock;
+struct socket;
+struct msghdr;
+
+/* Socket options and flags (Linux values). */
+#define SOL_SOCKET 1
+#define SO_REUSEADDR 2
+#define SO_TYPE 3
+#define SO_ERROR 4
+#define SO_SNDBUF 7
+#define SO_RCVBUF 8
+#define SO_KEEPALIVE 9
+#define SO_LINGER 13
+#define SO_REUSEPORT 15
+#define SO_RCVTIMEO 20
+#define SO_SNDTIMEO 21
+#define SO_INCOMING_CPU 49
+
+#define RCV_SHUTDOWN 1
+#define SEND_SHUTDOWN 2
+#define SHUTDOWN_MASK 3
+
+/* sk_flags bits */
+enum sock_flags {
+	SOCK_DEAD,		/* orphaned: no struct socket any more */
+	SOCK_DONE,		/* the peer sent FIN / the socket is finished */
+	SOCK_KEEPOPEN,		/* SO_KEEPALIVE */
+	SOCK_LINGER,		/* SO_LINGER on */
+	SOCK_RCU_FREE,
+};
+
+struct socket_lock {
+	struct spinlock slock;
+	int owned;			/* [slock] a process holds lock_sock */
+	struct wait_queue_head wq;	/* processes waiting for owned to clear */
+};
+
+struct sock_backlog {
+	struct sk_buff *head, *tail;	/* [slock] */
+	unsigned int len;		/* [slock] truesize queued, bounded by rcvbuf+sndbuf */
+};
+
+/* One protocol's implementation (tcp_prot, udp_prot), Linux's struct proto. */
+struct proto {
+	const char *name;
+	unsigned int obj_size;		/* sizeof(struct tcp_sock) etc. */
+	int (*init)(struct sock *sk);
+	void (*destroy)(struct sock *sk);	/* frees protocol state; sk itself freed by sk_free */
+	void (*close)(struct sock *sk, long timeout);
+	int (*connect)(struct sock *sk, const void *uaddr, int addr_len);
+	int (*disconnect)(struct sock *sk, int flags);
+	struct sock *(*accept)(struct sock *sk, int flags, int *err);
+	int (*ioctl)(struct sock *sk, int cmd, int *karg);
+	int (*shutdown)(struct sock *sk, int how);
+	int (*setsockopt)(struct sock *sk, int level, int optname, const void *optval, unsigned int optlen);
+	int (*getsockopt)(struct sock *sk, int level, int optname, void *optval, int *optlen);
+	long (*sendmsg)(struct sock *sk, struct msghdr *msg, size_t len);
+	long (*recvmsg)(struct sock *sk, struct msghdr *msg, size_t len, int flags, int *addr_len);
+	int (*bind)(struct sock *sk, const void *uaddr, int addr_len);	/* NULL: inet_bind does it */
+	int (*backlog_rcv)(struct sock *sk, struct sk_buff *skb);	/* release_sock's drain */
+	int (*hash)(struct sock *sk);
+	void (*unhash)(struct sock *sk);
+	int (*get_port)(struct sock *sk, unsigned short snum);	/* 0 or -EADDRINUSE */
+	unsigned int (*poll)(struct sock *sk);	/* EPOLL* mask for this protocol */
+};
+
+struct sock {
+	/* identity: [I] after creation */
+	uint16_t sk_family;		/* AF_INET */
+	uint16_t sk_type;		/* SOCK_STREAM, SOCK_DGRAM */
+	uint16_t sk_protocol;		/* IPPROTO_TCP, IPPROTO_UDP */
+	struct proto *sk_prot;
+
+	/* state: [o] unless noted */
+	volatile uint8_t sk_state;	/* TCP_* (net/ipv4/tcp_states.h); UDP uses CLOSE/ESTABLISHED */
+	uint8_t sk_shutdown;		/* RCV_SHUTDOWN | SEND_SHUTDOWN */
+	uint8_t sk_reuse;		/* SO_REUSEADDR */
+	uint8_t sk_reuseport;		/* SO_REUSEPORT */
+	int sk_err;			/* pending error (positive errno) */
+	unsigned long sk_flags;		/* [a] enum sock_flags bits */
+	int sk_bound_dev_if;		/* unused (one device) */
+	int sk_incoming_cpu;		/* [a] CPU that last received for it */
+	uint32_t sk_txhash;
+
+	/* buffers */
+	int sk_rcvbuf, sk_sndbuf;	/* [o] bytes */
+	int sk_rmem_alloc;		/* [a] receive memory charged (truesize) */
+	int sk_wmem_alloc;		/* [a] transmit memory in flight */
+	int sk_wmem_queued;		/* [o] bytes on the write queue */
+	struct sk_buff_head sk_receive_queue;	/* its own lock */
+	struct sk_buff_head sk_write_queue;
+	struct sock_backlog sk_backlog;
+	long sk_rcvtimeo, sk_sndtimeo;	/* jiffies; LONG_MAX = forever */
+	int sk_linger_secs;
+
+	struct socket_lock sk_lock;
+	struct wait_queue_head sk_wq;	/* readers, writers, accept, epoll (keyed by EPOLL* mask) */
+	int sk_refcnt;			/* [a] */
+
+	/* Callbacks: softirq or process context, socket lock held (bh or owner). */
+	void (*sk_data_ready)(struct sock *sk);
+	void (*sk_write_space)(struct sock *sk);
+	void (*sk_state_change)(struct sock *sk);
+	void (*sk_error_report)(struct sock *sk);
+	int (*sk_backlog_rcv)(struct sock *sk, struct sk_buff *skb);
+	void (*sk_destruct)(struct sock *sk);
+
+	struct socket *sk_socket;	/* [o] NULL once orphaned */
+	struct list_head sk_node;	/* [hash bucket lock] the protocol's lookup hash */
+	struct list_head sk_bind_node;	/* [bind bucket lock] the bind hash (TCP) */
+	struct timer_list sk_timer;	/* keepalive / the protocol's own */
+	void *sk_user_data;
+};
+
+static inline int sock_flag(const struct sock *sk, enum sock_flags f)
+{
+	return (int)((__atomic_load_n(&sk->sk_flags, __ATOMIC_RELAXED) >> f) & 1);
+}
+static inline void sock_set_flag(struct sock *sk, enum sock_flags f)
+{
+	__atomic_or_fetch(&sk->sk_flags, 1UL << f, __ATOMIC_RELAXED);
+}
+static inline void sock_reset_flag(struct sock *sk, enum sock_flags f)
+{
+	__atomic_and_fetch(&sk->sk_flags, ~(1UL << f), __ATOMIC_RELAXED);
+}
+
+/* Allocation: sk_prot->obj_size bytes, zeroed, refcount 1; NULL if out of memory. */
+struct sock *sk_alloc(int family, struct proto *prot);
+void sk_free(struct sock *sk);			/* sk_prot->destroy, then the memory */
+void sock_init_data(struct socket *sock, struct sock *sk);	/* defaults, callbacks */
+static inline void sock_hold(struct sock *sk) { __atomic_add_fetch(&sk->sk_refcnt, 1, __ATOMIC_RELAXED); }
+void sock_put(struct sock *sk);
+void sock_orphan(struct sock *sk);		/* detach from its struct socket, SOCK_DEAD */
+
+/* The socket lock. lock_sock may sleep (process context only). */
+void lock_sock(struct sock *sk);
+void release_sock(struct sock *sk);		/* drains the backlog first */
+static inline int sock_owned_by_user(const struct sock *sk) { return sk->sk_lock.owned; }
+void bh_lock_sock(struct sock *sk);		/* softirq side: the spinlock only */
+void bh_unlock_sock(struct sock *sk);
+/* From softirq with the spinlock held and the socket owned: queue for release_sock. 0, or -ENOBUFS (dropped by the caller). */
+int sk_add_backlog(struct sock *sk, struct sk_buff *skb);
+
+/*
+ * Sleep (socket lock released meanwhile) until @cond, a signal-free
+ * timeout (*timeo jiffies, updated) or an error. Returns cond's value.
+ */
+#define sk_wait_event(sk, timeo, cond)                                        \
+	({                                                                    \
+		int __rc = (cond);                                            \
+		if (!__rc) {                                                  \
+			release_sock(sk);                                     \
+			*(timeo) = schedule_timeout(*(timeo));                \
+			lock_sock(sk);                                        \
+			__rc = (cond);                                        \
+		}                                                             \
+		__rc;                                                         \
+	})
+
+/* Receive-buffer accounting: charge skb->truesize to @sk until the skb is freed. */
+void skb_set_owner_r(struct sk_buff *skb, struct sock *sk);
+void skb_set_owner_w(struct sk_buff *skb, struct sock *sk);
+/* Queue on sk_receive_queue and call sk_data_ready; -ENOMEM past sk_rcvbuf (caller drops). */
+int sock_queue_rcv_skb(struct sock *sk, struct sk_buff *skb);
+
+/* The default callbacks (Linux's sock_def_*): wake sk_wq with the right EPOLL* key. */
+void sock_def_readable(struct sock *sk);
+void sock_def_write_space(struct sock *sk);
+void sock_def_wakeup(struct sock *sk);
+void sock_def_error_report(struct sock *sk);
+
+/* Socket-level options common to all protocols (SOL_SOCKET). */
+int sock_setsockopt(struct sock *sk, int optname, const void *optval, unsigned int optlen);
+int sock_getsockopt(struct sock *sk, int optname, void *optval, int *optlen);
+long sock_rcvtimeo(const struct sock *sk, int noblock);
+long sock_sndtimeo(const struct sock *sk, int noblock);
+
+/* epoll-style readiness bits (Linux values), also the wake-up keys on sk_wq. */
+#define EPOLLIN 0x001
+#define EPOLLPRI 0x002
+#define EPOLLOUT 0x004
+#define EPOLLERR 0x008
+#define EPOLLHUP 0x010
+#define EPOLLRDNORM 0x040
+#define EPOLLWRNORM 0x100
+#define EPOLLRDHUP 0x2000
+
+#endif
