@@ -178,6 +178,9 @@ FUZZ_TARGETS += cmdline memmap
 FUZZ_SRCS_cmdline := kernel/cmdline.c
 FUZZ_SRCS_memmap := kernel/memmap.c
 
+# The host load tool (tools/storm) registers its unit tests and fuzzer here.
+include tools/storm/storm.mk
+
 define unit_rules
 $(BUILD)/host/test_$(1): tests/unit/test_$(1).c $(UNIT_SRCS_$(1)) $(HOST_SHIM) | $(SETUP_STAMP)
 	@mkdir -p $$(@D)
