@@ -7,10 +7,12 @@ the boot tests skip themselves when build/images/base.elf is missing).
 - console_has(out, message): a kernel console line with that message, after
   the printk prefix "[    0.012345 c0] ".
 - base_elf / base_img: fixtures that skip a test when the image is not built.
-- fake_repo: a throw-away tree holding a copy of scripts/run and empty images,
+- fake_repo: a throw-away tree holding a copy of scripts/run (and the
+  scripts/netns.py it imports) and empty images,
   for tests of the command line that must not depend on a build.
 - qemu_children(pid), qemu_pids_running(...), pid_alive(pid), listening(port):
   process and socket checks.
+- netns_exists(name): whether `ip netns list` shows that namespace.
 """
 
 import os
@@ -113,6 +115,13 @@ def listening(port):
     return any(l.split()[1] == want and l.split()[3] == "0A" for l in lines)
 
 
+def netns_exists(name):
+    """True if `ip netns list` names the network namespace `name`."""
+    out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True,
+                         stdin=subprocess.DEVNULL, timeout=10).stdout
+    return name in (line.split()[0] for line in out.splitlines() if line.strip())
+
+
 def _image(suffix):
     path = IMAGES / f"base{suffix}"
     if not path.is_file():
@@ -132,13 +141,14 @@ def base_img():
 
 @pytest.fixture
 def fake_repo(tmp_path):
-    """A tree with scripts/run and empty build/images/base.{elf,img}.
+    """A tree with scripts/run, scripts/netns.py and empty build/images/base.{elf,img}.
 
     scripts/run finds images relative to its own directory, so a copy of it
     here boots (or dry-runs) only what the test puts here.
     """
     (tmp_path / "scripts").mkdir()
     shutil.copy2(RUN, tmp_path / "scripts" / "run")
+    shutil.copy2(RUN.parent / "netns.py", tmp_path / "scripts" / "netns.py")
     images = tmp_path / "build" / "images"
     images.mkdir(parents=True)
     (images / "base.elf").write_bytes(b"")
