@@ -52,13 +52,6 @@ def test_usage_errors_exit_2_with_usage(fake_repo, args):
     assert first.startswith("scripts/run: ") and USAGE in proc.stderr, describe(proc)
 
 
-@pytest.mark.parametrize("net", ["tap", "user"])
-def test_net_tap_and_user_not_implemented_yet(fake_repo, net):
-    proc = run_in(fake_repo, "--net", net)
-    assert proc.returncode == 2, describe(proc)
-    assert "scripts/run: --net tap/user is not implemented yet" in proc.stderr
-
-
 @pytest.mark.parametrize("efi, path", [(False, "base.elf"), (True, "base.img")])
 def test_missing_image(fake_repo, efi, path):
     (fake_repo / "build" / "images" / path).unlink()
