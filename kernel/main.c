@@ -10,6 +10,8 @@
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/params.h>
+#include <kernel/random.h>
+#include <kernel/arch/x86/x86.h>
 #include <kernel/percpu.h>
 #include <kernel/power.h>
 #include <kernel/printk.h>
@@ -22,6 +24,8 @@
 #include <net/core/netdevice.h>
 #include <kernel/arch/x86/apic.h>
 #include <drivers/acpi.h>
+#include <drivers/pci.h>
+#include <drivers/virtio_net.h>
 #include <drivers/serial.h>
 #include <string.h>
 
@@ -95,6 +99,7 @@ _Noreturn void kmain(struct boot_info *bi)
 	newlib_init();			/* libc's locks */
 	serial_init();			/* console */
 	tsc_init();			/* clock for log timestamps */
+	prandom_seed(rdtsc());		/* ports, hash secrets */
 	gdt_init_cpu(0);		/* GDT, TSS, double-fault stack */
 	trap_init();			/* IDT */
 	trap_init_cpu();
@@ -107,6 +112,8 @@ _Noreturn void kmain(struct boot_info *bi)
 	lapic_init();			/* this CPU's local APIC */
 	ioapic_init();			/* legacy pins masked: devices use MSI-X */
 	smp_boot_aps();			/* every other CPU, into ap_main */
+	pci_init();			/* enumerate, assign BARs */
+	virtio_net_init();		/* the NIC: a queue pair per CPU */
 	timers_init_cpu(0);		/* timer wheel, TIMER softirq */
 	tick_init_cpu();		/* LAPIC timer at HZ */
 	softirq_init_cpu(0);		/* ksoftirqd/0 */
