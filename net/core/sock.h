@@ -94,22 +94,54 @@ struct proto {
 	unsigned int (*poll)(struct sock *sk);	/* EPOLL* mask for this protocol */
 };
 
+/*
+ * The part every socket-like object shares (Linux's struct sock_common):
+ * full sockets, TIME_WAIT mini-sockets and request sockets all start with
+ * it, so one hash chain and one lookup serve them all, and the state says
+ * which kind an entry is. The key fields are guarded by the lock of the
+ * hash bucket the object is on (and by the socket lock while unhashed).
+ */
+struct sock_common {
+	uint32_t skc_daddr;		/* peer address (network order) */
+	uint32_t skc_rcv_saddr;		/* bound local address, 0 = any */
+	uint16_t skc_dport;		/* peer port (network order) */
+	uint16_t skc_num;		/* local port (host order), 0 = unbound */
+	uint16_t skc_family;		/* [I] AF_INET */
+	volatile uint8_t skc_state;	/* TCP_* (net/ipv4/tcp_states.h); UDP uses CLOSE/ESTABLISHED */
+	uint8_t skc_reuse;		/* SO_REUSEADDR */
+	uint8_t skc_reuseport;		/* SO_REUSEPORT */
+	int skc_bound_dev_if;		/* unused (one device) */
+	int skc_incoming_cpu;		/* [a] CPU that last received for it */
+	uint32_t skc_hash;		/* its ehash value, once hashed */
+	struct list_head skc_node;	/* [hash bucket lock] ehash or lhash2 chain */
+	int skc_refcnt;			/* [a] */
+};
+
 struct sock {
+	struct sock_common __sk_common;	/* must stay first */
+#define sk_daddr __sk_common.skc_daddr
+#define sk_rcv_saddr __sk_common.skc_rcv_saddr
+#define sk_dport __sk_common.skc_dport
+#define sk_num __sk_common.skc_num
+#define sk_family __sk_common.skc_family
+#define sk_state __sk_common.skc_state
+#define sk_reuse __sk_common.skc_reuse
+#define sk_reuseport __sk_common.skc_reuseport
+#define sk_bound_dev_if __sk_common.skc_bound_dev_if
+#define sk_incoming_cpu __sk_common.skc_incoming_cpu
+#define sk_hash __sk_common.skc_hash
+#define sk_node __sk_common.skc_node
+#define sk_refcnt __sk_common.skc_refcnt
+
 	/* identity: [I] after creation */
-	uint16_t sk_family;		/* AF_INET */
 	uint16_t sk_type;		/* SOCK_STREAM, SOCK_DGRAM */
 	uint16_t sk_protocol;		/* IPPROTO_TCP, IPPROTO_UDP */
 	struct proto *sk_prot;
 
 	/* state: [o] unless noted */
-	volatile uint8_t sk_state;	/* TCP_* (net/ipv4/tcp_states.h); UDP uses CLOSE/ESTABLISHED */
 	uint8_t sk_shutdown;		/* RCV_SHUTDOWN | SEND_SHUTDOWN */
-	uint8_t sk_reuse;		/* SO_REUSEADDR */
-	uint8_t sk_reuseport;		/* SO_REUSEPORT */
 	int sk_err;			/* pending error (positive errno) */
 	unsigned long sk_flags;		/* [a] enum sock_flags bits */
-	int sk_bound_dev_if;		/* unused (one device) */
-	int sk_incoming_cpu;		/* [a] CPU that last received for it */
 	uint32_t sk_txhash;
 
 	/* buffers */
@@ -125,7 +157,6 @@ struct sock {
 
 	struct socket_lock sk_lock;
 	struct wait_queue_head sk_wq;	/* readers, writers, accept, epoll (keyed by EPOLL* mask) */
-	int sk_refcnt;			/* [a] */
 
 	/* Callbacks: softirq or process context, socket lock held (bh or owner). */
 	void (*sk_data_ready)(struct sock *sk);
@@ -136,7 +167,6 @@ struct sock {
 	void (*sk_destruct)(struct sock *sk);
 
 	struct socket *sk_socket;	/* [o] NULL once orphaned */
-	struct list_head sk_node;	/* [hash bucket lock] the protocol's lookup hash */
 	struct list_head sk_bind_node;	/* [bind bucket lock] the bind hash (TCP) */
 	struct timer_list sk_timer;	/* keepalive / the protocol's own */
 	void *sk_user_data;

@@ -12,12 +12,13 @@
 
 struct inet_sock {
 	struct sock sk;			/* must stay first */
+/* The lookup keys live in sock_common (sock.h), shared with mini-sockets. */
+#define inet_daddr sk.__sk_common.skc_daddr		/* peer (connected sockets) */
+#define inet_rcv_saddr sk.__sk_common.skc_rcv_saddr	/* bound local address (0 = any) */
+#define inet_dport sk.__sk_common.skc_dport		/* peer port, network order */
+#define inet_num sk.__sk_common.skc_num			/* local port, host order; 0 = unbound */
 	uint32_t inet_saddr;		/* source address used when sending */
-	uint32_t inet_rcv_saddr;	/* bound local address (0 = any) */
-	uint32_t inet_daddr;		/* peer (connected sockets) */
 	uint16_t inet_sport;		/* local port, network order */
-	uint16_t inet_dport;		/* peer port, network order */
-	uint16_t inet_num;		/* local port, host order; 0 = unbound */
 	uint8_t tos, ttl;		/* for outgoing packets; ttl 0 = default (64) */
 	uint16_t inet_id;		/* next IP id for DF=0 packets */
 };
