@@ -67,7 +67,7 @@ DRIVER_SRCS := drivers/serial.c
 NET_SRCS := net/core/skbuff.c net/core/dev.c net/ethernet/eth.c \
 	net/ipv4/inet_hashtables.c net/ipv4/inet_connection_sock.c
 # Drivers (PCI, virtio) and the IPv4 protocols register their sources here.
--include drivers/drivers.mk net/ipv4/ipv4.mk
+-include drivers/drivers.mk net/ipv4/ipv4.mk net/ipv4/tcp_in.mk net/ipv4/tcp_out.mk
 # SMP bring-up (ACPI, APIC, AP trampoline) registers its sources here.
 include kernel/arch/x86/smp.mk
 GUEST_TEST_SRCS := $(wildcard tests/guest/*.c)
