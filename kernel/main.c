@@ -31,6 +31,7 @@
 
 void newlib_init(void);
 void vm_unmap_page0(void);
+void vm_guard_boot_stack(void);
 void tick_init_cpu(void);
 
 /* Provided per image by the build (build/images/NAME/image.c). */
@@ -103,6 +104,7 @@ _Noreturn void kmain(struct boot_info *bi)
 	gdt_init_cpu(0);		/* GDT, TSS, double-fault stack */
 	trap_init();			/* IDT */
 	trap_init_cpu();
+	vm_guard_boot_stack();		/* overflowing this stack faults */
 	syscall_init_cpu();		/* SYSCALL entry */
 	params_apply(image_cmdline, boot.cmdline);	/* image defaults, then boot args */
 	boot_banner();

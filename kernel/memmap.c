@@ -73,12 +73,17 @@ static int emit(struct boot_mem_range *out, int k, int max, uint64_t base,
 	return k + 1;
 }
 
+/*
+ * 20 KiB of scratch: static, not on the stack (the boot stack is 32 KiB and
+ * this runs on it). One caller at a time: the boot CPU at boot, or a test.
+ */
+static struct boot_mem_range valid[MAX_IN];
+static uint64_t edges[2 * MAX_IN];
+
 int memmap_sanitize(const struct boot_mem_range *in, int n,
 		    struct boot_mem_range *out, int max, uint64_t limit,
 		    struct memmap_stats *st)
 {
-	struct boot_mem_range valid[MAX_IN];
-	uint64_t edges[2 * MAX_IN];
 	int nv = 0, ne = 0, k = 0;
 
 	memset(st, 0, sizeof(*st));

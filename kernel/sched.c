@@ -10,6 +10,7 @@
  */
 #include <kernel/sched.h>
 #include <kernel/mm.h>
+#include <kernel/page_alloc.h>
 #include <kernel/panic.h>
 #include <kernel/params.h>
 #include <kernel/printk.h>
@@ -60,12 +61,36 @@ void get_task(struct task *t)
 	__atomic_add_fetch(&t->refcount, 1, __ATOMIC_RELAXED);
 }
 
+int vm_set_guard(uint64_t addr, int guard);	/* kernel/arch/x86/vm.c */
+
+/* A kernel stack with a not-present guard page below it: an overflow faults. */
+static uint8_t *kstack_alloc(void)
+{
+	uint8_t *p = page_alloc(KSTACK_PAGES + 1);
+
+	if (!p)
+		return NULL;
+	if (vm_set_guard((uintptr_t)p, 1)) {
+		page_free(p, KSTACK_PAGES + 1);
+		return NULL;
+	}
+	return p + PAGE_SIZE;
+}
+
+static void kstack_free(uint8_t *stack)
+{
+	uint8_t *guard = stack - PAGE_SIZE;
+
+	vm_set_guard((uintptr_t)guard, 0);
+	page_free(guard, KSTACK_PAGES + 1);
+}
+
 void put_task(struct task *t)
 {
 	if (__atomic_sub_fetch(&t->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
 	if (t->kstack)
-		page_free(t->kstack, KSTACK_PAGES);
+		kstack_free(t->kstack);
 	free(t);
 }
 
@@ -334,7 +359,7 @@ struct task *kthread_create_stopped(int (*fn)(void *), void *arg, const char *na
 
 	if (!t)
 		return NULL;
-	t->kstack = page_alloc(KSTACK_PAGES);
+	t->kstack = kstack_alloc();
 	if (!t->kstack) {
 		free(t);
 		return NULL;

@@ -10,6 +10,7 @@
 #include <kernel/arch/x86/x86.h>
 #include <kernel/backtrace.h>
 #include <kernel/ksym.h>
+#include <kernel/sched.h>
 #include <string.h>
 
 static volatile int bp_hits;
@@ -106,4 +107,38 @@ SELFTEST(hang, SELFTEST_MANUAL)
 	for (;;)
 		hlt();
 	return 1;
+}
+
+/* Deep recursion on a thread's 16 KiB stack: must hit the guard page. */
+static volatile int recurse_forever = 1;	/* volatile: the compiler can't see it never ends */
+
+static __attribute__((noinline)) int recurse(int depth)
+{
+	volatile char pad[256];
+
+	pad[0] = (char)depth;
+	if (!recurse_forever)
+		return pad[0];
+	return recurse(depth + 1) + pad[0];
+}
+
+static int overflow_thread(void *arg)
+{
+	(void)arg;
+	return recurse(0);
+}
+
+/*
+ * A kernel stack overflow must be caught by the guard page under the
+ * stack and reported (as a double fault, on its own IST stack), not
+ * silently corrupt the memory below. Powers off with EXIT_PANIC.
+ */
+SELFTEST(stack_overflow, SELFTEST_MANUAL)
+{
+	struct task *t = kthread_create(overflow_thread, NULL, "overflow", -1);
+
+	if (!t)
+		return 1;
+	kthread_join(t);
+	return 1;	/* not reached: the overflow ends the kernel */
 }

@@ -54,6 +54,23 @@ def test_fault_null_panics_with_backtrace(base_elf):
     assert console_has(out, "squall: power off, status 100"), describe(proc)
 
 
+def test_kernel_stack_overflow_hits_the_guard_page(base_elf):
+    proc = run("--smp", 2, "--", "selftest=stack_overflow")
+    assert proc.returncode == 100, describe(proc)
+    assert console_has(proc.stdout, r"PANIC cpu\d: #DF double fault"), describe(proc)
+
+
+def test_seabios_pvh_boot(base_elf):
+    """QEMU's default firmware (SeaBIOS) may put the PVH start info in page 0."""
+    cmd = ["timeout", "60", "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg",
+           "-cpu", "max", "-m", "256", "-nodefaults", "-display", "none", "-no-reboot",
+           "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+           "-kernel", str(base_elf), "-append", "selftest=cmdline,trap"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
+    assert proc.returncode == 33, describe(proc)     # guest status 0
+    assert console_has(proc.stdout, "selftest: 2 passed, 0 failed"), describe(proc)
+
+
 def test_unknown_option_is_reported_and_ignored(base_elf):
     proc = run("--", "selftest=cmdline", "bogus=1")
     assert proc.returncode == 0, describe(proc)

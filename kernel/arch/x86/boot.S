@@ -178,9 +178,17 @@ boot_pt0:
 	.set	i, i + 1
 	.endr
 
+/*
+ * The boot stack (CPU 0's idle task keeps it) with a guard page below:
+ * kmain unmaps the guard (vm_guard_boot_stack), so an overflow faults and
+ * is reported through the double-fault stack instead of silently
+ * overwriting .ksyms and .data, which lie just below .bss.
+ */
 	.section .bss
 	.balign 4096
-	.globl boot_stack, boot_stack_top
+	.globl boot_stack_guard, boot_stack, boot_stack_top
+boot_stack_guard:
+	.skip	4096
 boot_stack:
-	.skip	16384
+	.skip	32768
 boot_stack_top:
