@@ -13,6 +13,7 @@
  * return_to_user(tf): leave for ring 3 through a full trapframe with IRET
  * (new threads, new apps, clone children).
  */
+#include <kernel/arch/x86/calling.h>
 #include <kernel/arch/x86/percpu_offsets.h>
 
 #define USER_DS (0x20 | 3)
@@ -32,21 +33,7 @@ syscall_entry:
 	pushq	%rcx			/* rip */
 	pushq	$0			/* error */
 	pushq	$SYSCALL_VECTOR_MARK	/* vector */
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	PUSH_REGS
 	movq	%rsp, %rdi
 	movq	%rsp, %r12
 	xorl	%ebp, %ebp		/* kernel backtraces stop at the user boundary */
@@ -58,21 +45,7 @@ syscall_entry:
 	cli
 	fxrstor	(%rsp)
 	movq	%r12, %rsp
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_REGS
 	/* SYSRET takes rip from rcx and rflags from r11: reload them from the frame. */
 	movq	16(%rsp), %rcx		/* rip */
 	movq	32(%rsp), %r11		/* rflags */
@@ -84,21 +57,7 @@ syscall_entry:
 return_to_user:
 	cli
 	movq	%rdi, %rsp
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_REGS
 	addq	$16, %rsp		/* vector, error */
 	swapgs
 	iretq

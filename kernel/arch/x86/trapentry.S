@@ -5,6 +5,7 @@
  * code may be in the middle of newlib's XMM work) and calls trap().
  * User-mode entry (swapgs) arrives with the SMP core.
  */
+#include <kernel/arch/x86/calling.h>
 	.text
 /* Vectors for which the CPU pushes an error code. */
 #define HAS_ERR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
@@ -30,21 +31,7 @@ trap_common:
 	testb	$3, 24(%rsp)		/* from ring 3: take the kernel's GS */
 	jz	1f
 	swapgs
-1:	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+1:	PUSH_REGS
 	cld
 	mov	%rsp, %rdi		/* struct trapframe * */
 	mov	%rsp, %r12		/* callee-saved: our way back */
@@ -54,21 +41,7 @@ trap_common:
 	call	trap
 	fxrstor	(%rsp)
 	mov	%r12, %rsp
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_REGS
 	add	$16, %rsp		/* vector and error code */
 	testb	$3, 8(%rsp)		/* back to ring 3: give the user its GS */
 	jz	2f
