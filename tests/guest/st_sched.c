@@ -311,3 +311,33 @@ SELFTEST(smp_lockdep, 0)
 	ST_CHECK(inversions == 1);
 	return 0;
 }
+
+/* ---- softirq budget: a softirq that keeps raising itself goes to ksoftirqd ---- */
+
+#define SIRQ_ROUNDS 50
+static volatile int sirq_runs;
+
+static void sirq_again(void)
+{
+	if (__atomic_add_fetch(&sirq_runs, 1, __ATOMIC_ACQ_REL) < SIRQ_ROUNDS)
+		raise_softirq(TASKLET_SOFTIRQ);	/* more work: past 10 rounds, ksoftirqd's */
+}
+
+SELFTEST(smp_softirq_budget, 0)
+{
+	unsigned int cpu = smp_processor_id();
+	uint64_t deferred = softirq_deferred(cpu);
+	uint64_t f;
+
+	sirq_runs = 0;
+	open_softirq(TASKLET_SOFTIRQ, sirq_again);
+	f = local_irq_save();
+	irq_enter();		/* as if from an interrupt handler: irq_exit runs it */
+	raise_softirq_irqoff(TASKLET_SOFTIRQ);
+	irq_exit();
+	local_irq_restore(f);
+	ST_CHECK(wait_until(&sirq_runs, SIRQ_ROUNDS) == 0);	/* all of it ran */
+	ST_CHECK(softirq_deferred(cpu) > deferred);	/* and the budget handed some over */
+	open_softirq(TASKLET_SOFTIRQ, NULL);
+	return 0;
+}
