@@ -18,6 +18,7 @@
  * Called by kmain (pci_init) and by drivers at init (virtio_pci.c).
  */
 #include <drivers/pci.h>
+#include <kernel/arch/x86/x86.h>
 #include <kernel/mm.h>
 #include <kernel/printk.h>
 #include <kernel/spinlock.h>
@@ -40,13 +41,32 @@ DEFINE_SPINLOCK(pci_config_lock);	/* pairs each 0xCF8 write with its 0xCFC acces
 /* Bump allocator for memory BARs: boot CPU during pci_init only. */
 static uint64_t mmio_next, mmio_end;
 
-/* x86.h has only byte-wide port I/O; config space needs all three widths. */
-static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
-static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
-static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
-static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
-static inline void outb_(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
-static inline uint8_t inb_(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+/* x86.h has the byte-wide port accesses; config space also needs 16 and 32 bits. */
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
 
 static uint32_t conf_addr(unsigned int bus, unsigned int slot, unsigned int fn, unsigned int off)
 {
@@ -62,7 +82,7 @@ static uint32_t conf_read(unsigned int bus, unsigned int slot, unsigned int fn,
 	uint32_t v;
 
 	outl(PCI_CONFIG_ADDRESS, conf_addr(bus, slot, fn, off));
-	v = size == 4 ? inl(port) : size == 2 ? inw(port) : inb_(port);
+	v = size == 4 ? inl(port) : size == 2 ? inw(port) : inb(port);
 	spin_unlock_irqrestore(&pci_config_lock, f);
 	return v;
 }
@@ -79,7 +99,7 @@ static void conf_write(unsigned int bus, unsigned int slot, unsigned int fn,
 	else if (size == 2)
 		outw(port, (uint16_t)v);
 	else
-		outb_(port, (uint8_t)v);
+		outb(port, (uint8_t)v);
 	spin_unlock_irqrestore(&pci_config_lock, f);
 }
 

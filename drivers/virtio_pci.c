@@ -318,7 +318,7 @@ void vp_del_vqs(struct virtio_device *vd, struct vq_info *info, unsigned int n)
 	}
 }
 
-void vp_refuse(struct virtio_device *vd, const char *why)
+int vp_refuse(struct virtio_device *vd, const char *why)
 {
 	struct pci_dev *d = vd->pci;
 
@@ -330,6 +330,7 @@ void vp_refuse(struct virtio_device *vd, const char *why)
 	}
 	pci_msix_disable(d);
 	pci_disable_device(d);
+	return -ENODEV;
 }
 
 /* ---- device-specific configuration ---- */

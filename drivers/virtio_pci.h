@@ -89,8 +89,8 @@ int vp_config_vector(struct virtio_device *vd, unsigned int cpu, void (*cb)(void
 int vp_find_vqs(struct virtio_device *vd, struct vq_info *info, unsigned int n);
 /* After vp_reset(): free the rings vp_find_vqs() allocated. */
 void vp_del_vqs(struct virtio_device *vd, struct vq_info *info, unsigned int n);
-/* Give up on the device (reset, FAILED, MSI-X and decoding off) after printing @why. */
-void vp_refuse(struct virtio_device *vd, const char *why);
+/* Give up on the device (reset, FAILED, MSI-X and decoding off) after printing @why. Returns -ENODEV. */
+int vp_refuse(struct virtio_device *vd, const char *why);
 
 /* Device-specific configuration, read consistently (config_generation). */
 uint8_t vp_config_read8(struct virtio_device *vd, unsigned int off);

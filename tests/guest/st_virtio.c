@@ -1,18 +1,19 @@
 /*
- * virtio-net bring-up and data path (group `net_virtio`). Without a
+ * virtio-net bring-up and data path (group `net_virtio`, plus two manual
+ * tests that need a host sending frames, outside the group). Without a
  * virtio-net device each test says why and passes (SKIP), so
  * `selftest=all` stays green on a machine with no NIC.
  *
- *  net_virtio_probe   queue pairs, CPUs, vectors, features, RX rings full
- *  net_virtio_ctrl    VQ_PAIRS_SET through the control queue is acked
- *  net_virtio_tx      one frame per TX queue (header in headroom, and in
- *                     skb->cb with two descriptors) is sent and reaped;
- *                     the host can capture them: ethertype 0x88b5,
- *                     payload "squall virtio-net txq N"
- *  net_virtio_rx      MANUAL: prints READY, counts what the host sends
- *  net_virtio_starve  MANUAL: with host traffic, drains an RX ring on
- *                     purpose (allocations fail), then checks it refills
- *                     and traffic flows again (the ring never wedges)
+ *  net_virtio_probe    queue pairs, CPUs, vectors, features, RX rings full
+ *  net_virtio_ctrl     VQ_PAIRS_SET through the control queue is acked
+ *  net_virtio_tx       one frame per TX queue (header in headroom, and in
+ *                      skb->cb with two descriptors) is sent and reaped;
+ *                      the host can capture them: ethertype 0x88b5,
+ *                      payload "squall virtio-net txq N headroom H"
+ *  virtio_host_rx      MANUAL: prints READY, counts what the host sends
+ *  virtio_host_starve  MANUAL: with host traffic, drains an RX ring on
+ *                      purpose (allocations fail), then checks it refills
+ *                      and traffic flows again (the ring never wedges)
  *
  * TX skbs are allocated larger than SKB_SMALL_MAX so they come from and
  * return to the heap, not a per-CPU cache: the leak check then balances.
@@ -192,15 +193,15 @@ static uint64_t wait_for_traffic(struct net_device *dev, const char *test)
 	return last - start;
 }
 
-SELFTEST(net_virtio_rx, SELFTEST_MANUAL)
+SELFTEST(virtio_host_rx, SELFTEST_MANUAL)
 {
-	struct net_device *dev = virtio_dev("net_virtio_rx");
+	struct net_device *dev = virtio_dev("virtio_host_rx");
 	uint64_t got;
 
 	if (!dev)
 		return 0;
-	got = wait_for_traffic(dev, "net_virtio_rx");
-	printk("selftest net_virtio_rx: %lu frames received\n", (unsigned long)got);
+	got = wait_for_traffic(dev, "virtio_host_rx");
+	printk("selftest virtio_host_rx: %lu frames received\n", (unsigned long)got);
 	virtnet_print_stats();
 	ST_CHECK(got > 0);
 	return 0;
@@ -218,16 +219,16 @@ static int dry_queue(struct net_device *dev)
 	return -1;
 }
 
-SELFTEST(net_virtio_starve, SELFTEST_MANUAL)
+SELFTEST(virtio_host_starve, SELFTEST_MANUAL)
 {
-	struct net_device *dev = virtio_dev("net_virtio_starve");
+	struct net_device *dev = virtio_dev("virtio_host_starve");
 	struct virtnet_queue_info qi;
 	uint64_t end, before;
 	int q = -1;
 
 	if (!dev)
 		return 0;
-	printk("READY net_virtio_starve: flood %02x:%02x:%02x:%02x:%02x:%02x\n", dev->dev_addr[0],
+	printk("READY virtio_host_starve: flood %02x:%02x:%02x:%02x:%02x:%02x\n", dev->dev_addr[0],
 	       dev->dev_addr[1], dev->dev_addr[2], dev->dev_addr[3], dev->dev_addr[4],
 	       dev->dev_addr[5]);
 	virtnet_set_rx_starve(1);
@@ -237,7 +238,7 @@ SELFTEST(net_virtio_starve, SELFTEST_MANUAL)
 	sleep_ms(100);		/* a while dry: the refill timer keeps failing */
 	virtnet_set_rx_starve(0);
 	if (q < 0) {
-		printk("selftest net_virtio_starve: no ring ran dry in %d s (no host traffic?)\n",
+		printk("selftest virtio_host_starve: no ring ran dry in %d s (no host traffic?)\n",
 		       STARVE_WAIT_MS / 1000);
 		virtnet_print_stats();
 		return 1;
@@ -249,7 +250,7 @@ SELFTEST(net_virtio_starve, SELFTEST_MANUAL)
 		virtnet_get_queue_info((unsigned int)q, &qi);
 	} while ((qi.rx_posted < qi.rx_ring || dev->stats[q].rx_packets == before) &&
 		 ktime_ns() < end);
-	printk("selftest net_virtio_starve: q%d ran dry, %lu failed refills, %lu timer retries; "
+	printk("selftest virtio_host_starve: q%d ran dry, %lu failed refills, %lu timer retries; "
 	       "then %u/%u posted and %lu more frames\n", q, (unsigned long)qi.rx_alloc_failed,
 	       (unsigned long)qi.rx_refill_timer, qi.rx_posted, qi.rx_ring,
 	       (unsigned long)(dev->stats[q].rx_packets - before));

@@ -5,6 +5,7 @@ runs the selftests named by selftest=, and powers off with their status
 (kernel/power.h). The base image's default command line is selftest=all.
 """
 
+import os
 import re
 import subprocess
 import time
@@ -52,6 +53,18 @@ def test_fault_null_panics_with_backtrace(base_elf):
     assert console_has(out, "backtrace:"), describe(proc)
     assert "selftest_fault_null" in after, describe(proc)
     assert console_has(out, "squall: power off, status 100"), describe(proc)
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_selftests_with_a_virtio_nic(base_elf, smp):
+    """With a NIC (--net tap) the virtio-net selftests run for real instead of skipping."""
+    if os.geteuid() != 0:
+        pytest.skip("--net tap needs root")
+    proc = run("--smp", smp, "--net", "tap", "--", "selftest=all", timeout=90)
+    assert_all_selftests_passed(proc, "pvh")
+    assert console_has(proc.stdout, rf"virtio-net: MAC 52:54:00:12:34:56, {smp} queue pair"), \
+        describe(proc)
+    assert "SKIP: no virtio-net device" not in proc.stdout, describe(proc)
 
 
 def test_kernel_stack_overflow_hits_the_guard_page(base_elf):
