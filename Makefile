@@ -62,10 +62,11 @@ KERNEL_SRCS := kernel/main.c kernel/console.c kernel/spinlock.c kernel/panic.c \
 	kernel/selftest.c kernel/bench.c kernel/sched.c kernel/wait.c \
 	kernel/softirq.c kernel/timer.c kernel/syscall.c kernel/fork.c kernel/exit.c \
 	kernel/futex.c kernel/mmap.c kernel/sys_sched.c kernel/sys_time.c \
-	kernel/read_write.c kernel/app.c kernel/random.c images/efi/elf_load.c
+	kernel/read_write.c kernel/file.c kernel/app.c kernel/random.c images/efi/elf_load.c
 DRIVER_SRCS := drivers/serial.c
 NET_SRCS := net/core/skbuff.c net/core/dev.c net/ethernet/eth.c \
-	net/ipv4/inet_hashtables.c net/ipv4/inet_connection_sock.c
+	net/ipv4/inet_hashtables.c net/ipv4/inet_connection_sock.c \
+	net/socket.c net/core/sock.c net/ipv4/af_inet.c
 # Drivers (PCI, virtio) and the IPv4 protocols register their sources here.
 -include drivers/drivers.mk net/ipv4/ipv4.mk net/ipv4/tcp_in.mk net/ipv4/tcp_out.mk
 # SMP bring-up (ACPI, APIC, AP trampoline) registers its sources here.

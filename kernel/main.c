@@ -5,6 +5,7 @@
  */
 #include <kernel/app.h>
 #include <kernel/bootinfo.h>
+#include <kernel/file.h>
 #include <kernel/syscall.h>
 #include <kernel/arch/x86/trap.h>
 #include <kernel/mm.h>
@@ -22,6 +23,8 @@
 #include <kernel/time.h>
 #include <kernel/timer.h>
 #include <net/core/netdevice.h>
+#include <net/ipv4/ip.h>
+#include <net/ipv4/af_inet.h>
 #include <kernel/arch/x86/apic.h>
 #include <drivers/acpi.h>
 #include <drivers/pci.h>
@@ -110,6 +113,9 @@ _Noreturn void kmain(struct boot_info *bi)
 	boot_banner();
 	mm_init(boot.mem, (int)boot.nr_mem);	/* page allocator, heap */
 	net_dev_init();			/* NAPI lists, NET_RX softirq */
+	ip_init();			/* ARP, IPv4, ICMP, UDP; ip=/gw= */
+	files_init();			/* fds 0-2: the console */
+	inet_init();			/* AF_INET sockets */
 	acpi_init(boot.rsdp);		/* CPUs, IOAPICs from the MADT */
 	lapic_init();			/* this CPU's local APIC */
 	ioapic_init();			/* legacy pins masked: devices use MSI-X */

@@ -34,7 +34,47 @@ long sys_set_tid_address(long tidptr);
 long sys_clock_gettime(long clock, long ts);
 long sys_getcpu(long cpu, long node, long cache);
 
+/* Files (read_write.c). */
+long sys_readv(long fd, long vec, long vlen);
+long sys_writev(long fd, long vec, long vlen);
+long sys_fcntl(long fd, long cmd, long arg);
+
+/* Sockets (net/socket.c). */
+long sys_socket(long family, long type, long protocol);
+long sys_socketpair(long family, long type, long protocol, long usockvec);
+long sys_bind(long fd, long umyaddr, long addrlen);
+long sys_listen(long fd, long backlog);
+long sys_accept(long fd, long upeer_sockaddr, long upeer_addrlen);
+long sys_accept4(long fd, long upeer_sockaddr, long upeer_addrlen, long flags);
+long sys_connect(long fd, long uservaddr, long addrlen);
+long sys_getsockname(long fd, long usockaddr, long usockaddr_len);
+long sys_getpeername(long fd, long usockaddr, long usockaddr_len);
+long sys_sendto(long fd, long buff, long len, long flags, long addr, long addr_len);
+long sys_recvfrom(long fd, long ubuf, long size, long flags, long addr, long addr_len);
+long sys_sendmsg(long fd, long msg, long flags);
+long sys_recvmsg(long fd, long msg, long flags);
+long sys_shutdown(long fd, long how);
+long sys_setsockopt(long fd, long level, long optname, long optval, long optlen);
+long sys_getsockopt(long fd, long level, long optname, long optval, long optlen);
+
 /* Kernel helpers around the app. */
+#define MAX_RW_COUNT 0x7ffff000L	/* Linux's INT_MAX & PAGE_MASK: most one call moves */
+#define UIO_MAXIOV 1024			/* iovecs per call */
+#define UIO_FASTIOV 8			/* iovecs copied to the stack, not malloc'd */
+struct iovec;
+/*
+ * Linux's import_iovec: copy @nr user iovecs into @fast (nr <= UIO_FASTIOV)
+ * or a malloc'd array (*iov != fast: the caller frees it), check each
+ * buffer with access_ok and cap the total at MAX_RW_COUNT. Returns the
+ * total, -EINVAL (nr > UIO_MAXIOV), -EFAULT or -ENOMEM.
+ */
+long import_iovec(const struct iovec *uvec, unsigned long nr, struct iovec *fast,
+		  struct iovec **iov);
+struct file_operations;
+extern const struct file_operations console_fops;	/* fds 0-2 (read_write.c) */
+struct file;
+struct socket;
+struct socket *sock_from_file(struct file *f);	/* NULL if not a socket (net/socket.c) */
 uint64_t user_alloc(uint64_t len);		/* zeroed pages in the arena, 0 if none */
 int user_arena_layout(uint64_t image_end);
 void user_arena_reserve(uint64_t usable_bytes, int (*reserve)(uint64_t base, uint64_t len));

@@ -32,12 +32,30 @@ WRAP(sys_mmap, A6)
 WRAP(sys_munmap, A2)
 WRAP(sys_brk, A1)
 WRAP(sys_ioctl, A3)
+WRAP(sys_readv, A3)
+WRAP(sys_writev, A3)
 WRAP(sys_sched_yield, NOARGS)
 WRAP(sys_nanosleep, A2)
 WRAP(sys_getpid, NOARGS)
+WRAP(sys_socket, A3)
+WRAP(sys_connect, A3)
+WRAP(sys_accept, A3)
+WRAP(sys_sendto, A6)
+WRAP(sys_recvfrom, A6)
+WRAP(sys_sendmsg, A3)
+WRAP(sys_recvmsg, A3)
+WRAP(sys_shutdown, A2)
+WRAP(sys_bind, A3)
+WRAP(sys_listen, A2)
+WRAP(sys_getsockname, A3)
+WRAP(sys_getpeername, A3)
+WRAP(sys_socketpair, A4)
+WRAP(sys_setsockopt, A5)
+WRAP(sys_getsockopt, A5)
 WRAP(sys_clone, A5)
 WRAP(sys_exit, A1)
 WRAP(sys_kill, A2)
+WRAP(sys_fcntl, A3)
 WRAP(sys_gettimeofday, A2)
 WRAP(sys_arch_prctl, A2)
 WRAP(sys_gettid, NOARGS)
@@ -47,6 +65,7 @@ WRAP(sys_sched_getaffinity, A3)
 WRAP(sys_set_tid_address, A1)
 WRAP(sys_clock_gettime, A2)
 WRAP(sys_exit_group, A1)
+WRAP(sys_accept4, A4)
 WRAP(sys_getcpu, A3)
 
 #define SYSCALL(nr, name) [nr] = __x64_##name
@@ -61,12 +80,30 @@ static const syscall_fn_t sys_call_table[NR_SYSCALLS] = {
 	SYSCALL(11, sys_munmap),
 	SYSCALL(12, sys_brk),
 	SYSCALL(16, sys_ioctl),
+	SYSCALL(19, sys_readv),
+	SYSCALL(20, sys_writev),
 	SYSCALL(24, sys_sched_yield),
 	SYSCALL(35, sys_nanosleep),
 	SYSCALL(39, sys_getpid),
+	SYSCALL(41, sys_socket),
+	SYSCALL(42, sys_connect),
+	SYSCALL(43, sys_accept),
+	SYSCALL(44, sys_sendto),
+	SYSCALL(45, sys_recvfrom),
+	SYSCALL(46, sys_sendmsg),
+	SYSCALL(47, sys_recvmsg),
+	SYSCALL(48, sys_shutdown),
+	SYSCALL(49, sys_bind),
+	SYSCALL(50, sys_listen),
+	SYSCALL(51, sys_getsockname),
+	SYSCALL(52, sys_getpeername),
+	SYSCALL(53, sys_socketpair),
+	SYSCALL(54, sys_setsockopt),
+	SYSCALL(55, sys_getsockopt),
 	SYSCALL(56, sys_clone),
 	SYSCALL(60, sys_exit),
 	SYSCALL(62, sys_kill),
+	SYSCALL(72, sys_fcntl),
 	SYSCALL(96, sys_gettimeofday),
 	SYSCALL(158, sys_arch_prctl),
 	SYSCALL(186, sys_gettid),
@@ -76,6 +113,7 @@ static const syscall_fn_t sys_call_table[NR_SYSCALLS] = {
 	SYSCALL(218, sys_set_tid_address),
 	SYSCALL(228, sys_clock_gettime),
 	SYSCALL(231, sys_exit_group),
+	SYSCALL(288, sys_accept4),
 	SYSCALL(309, sys_getcpu),
 };
 

@@ -31,13 +31,6 @@ int open(const char *path, int flags, ...)
 	return nosys();
 }
 
-int fcntl(int fd, int cmd, ...)
-{
-	(void)fd;
-	(void)cmd;
-	return nosys();
-}
-
 int stat(const char *restrict path, struct stat *restrict st)
 {
 	(void)path;

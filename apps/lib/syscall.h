@@ -94,6 +94,57 @@
  * 309  getcpu           cpu, node (NULL), tcache (NULL)  0, *cpu = the CPU
  *                                                        running the caller
  *
+ *
+ * ---- Sockets and descriptors (apps/lib/socket.c, one call per function) ----
+ * Linux's arguments and answers, unchanged: struct sockaddr_in, msghdr,
+ * iovec, linger and timeval have Linux's x86-64 layouts; user lengths are
+ * socklen_t (32 bits); errors are Linux's -errno.
+ *
+ * nr   name             arguments as passed              expects back
+ * 16   ioctl            fd, request, arg                 0 or -errno;
+ *                       FIONREAD (0x541B) int *,         FIONREAD: bytes
+ *                       FIONBIO (0x5421) int *,          queued (UDP: the
+ *                       SIOCOUTQ (0x5411) int *          next datagram)
+ * 19   readv            fd, iov, iovcnt (<= 1024)        bytes; a socket
+ * 20   writev           fd, iov, iovcnt                  takes the vector as
+ *                                                        one message
+ * 41   socket           AF_INET (2), SOCK_STREAM (1) or  fd (the lowest
+ *                       SOCK_DGRAM (2), optionally |     free), -EAFNO-
+ *                       SOCK_NONBLOCK (04000) |          SUPPORT, -EINVAL,
+ *                       SOCK_CLOEXEC (02000000),         -ESOCKTNOSUPPORT,
+ *                       protocol 0/IPPROTO_TCP/UDP       -EPROTONOSUPPORT
+ * 42   connect          fd, addr, addrlen (16)           0, -EINPROGRESS
+ *                                                        (non-blocking TCP)
+ * 43   accept           fd, addr or NULL, &addrlen       new fd
+ * 44   sendto           fd, buf, len, flags, addr or     bytes sent
+ *                       NULL, addrlen (send(): NULL, 0)
+ * 45   recvfrom         fd, buf, len, flags, addr or     bytes received, 0
+ *                       NULL, &addrlen (recv(): NULL, 0) at end of stream
+ * 46   sendmsg          fd, msghdr, flags                bytes sent
+ * 47   recvmsg          fd, msghdr, flags                bytes; msg_namelen,
+ *                                                        msg_flags written,
+ *                                                        msg_controllen 0
+ * 48   shutdown         fd, SHUT_RD/WR/RDWR (0/1/2)      0, -ENOTCONN
+ * 49   bind             fd, addr, addrlen (16)           0, -EADDRINUSE
+ * 50   listen           fd, backlog                      0
+ * 51   getsockname      fd, addr, &addrlen               0; *addrlen = 16
+ * 52   getpeername      fd, addr, &addrlen               0, -ENOTCONN
+ * 53   socketpair       domain, type, protocol, sv[2]    -EOPNOTSUPP (AF_INET)
+ * 54   setsockopt       fd, level, optname, optval, len  0; SOL_SOCKET (1):
+ *                       SO_REUSEADDR, SO_REUSEPORT,      SO_RCVBUF/SNDBUF
+ *                       SO_KEEPALIVE, SO_LINGER,         store twice the
+ *                       SO_RCVBUF, SO_SNDBUF,            value, as Linux
+ *                       SO_RCVTIMEO, SO_SNDTIMEO,
+ *                       SO_INCOMING_CPU; IPPROTO_TCP
+ * 55   getsockopt       fd, level, optname, optval,      0; *optlen = bytes
+ *                       &optlen                          written
+ * 72   fcntl            fd, F_GETFD/F_SETFD (FD_CLOEXEC  flags; F_GETFL/
+ *                       1), F_GETFL/F_SETFL (Linux's     F_SETFL with
+ *                       O_NONBLOCK 04000, O_APPEND       Linux's numbers:
+ *                       02000)                           socket.c translates
+ * 288  accept4          fd, addr, &addrlen, flags        new fd
+ *                       (SOCK_NONBLOCK | SOCK_CLOEXEC)
+ *
  * Not used: fstat, lseek, open and the rest of the file system, signals
  * (kill of ourselves is exit_group(128 + sig)), set_tid_address, gettid,
  * rt_sigprocmask, getrandom. Errors come back as Linux numbers; errno.c
@@ -119,17 +170,37 @@
 #define __NR_mmap		9
 #define __NR_munmap		11
 #define __NR_brk		12
+#define __NR_ioctl		16
+#define __NR_readv		19
+#define __NR_writev		20
 #define __NR_sched_yield	24
 #define __NR_nanosleep		35
 #define __NR_getpid		39
+#define __NR_socket		41
+#define __NR_connect		42
+#define __NR_accept		43
+#define __NR_sendto		44
+#define __NR_recvfrom		45
+#define __NR_sendmsg		46
+#define __NR_recvmsg		47
+#define __NR_shutdown		48
+#define __NR_bind		49
+#define __NR_listen		50
+#define __NR_getsockname	51
+#define __NR_getpeername	52
+#define __NR_socketpair		53
+#define __NR_setsockopt		54
+#define __NR_getsockopt		55
 #define __NR_clone		56
 #define __NR_exit		60
+#define __NR_fcntl		72
 #define __NR_arch_prctl		158
 #define __NR_futex		202
 #define __NR_sched_setaffinity	203
 #define __NR_sched_getaffinity	204
 #define __NR_clock_gettime	228
 #define __NR_exit_group		231
+#define __NR_accept4		288
 #define __NR_getcpu		309
 
 /* Linux flag values (newlib's headers have none of these, or other values). */
