@@ -155,6 +155,7 @@ static void virtnet_setup_netdev(struct virtnet_info *vi)
 	dev->priv = vi;
 	for (unsigned int i = 0; i < vi->pairs; i++) {
 		netif_napi_add(dev, &vi->rq[i].napi, virtnet_poll, i);
+		vi->rq[i].napi.cpu = vi->rq[i].cpu;	/* where its MSI-X vector is routed */
 		timer_setup(&vi->rq[i].refill_timer, virtnet_refill_timer, 0);
 	}
 }
@@ -330,12 +331,13 @@ void virtnet_print_stats(void)
 		const struct napi_struct *n = &the_vi->rq[q].napi;
 
 		printk("virtio-net q%u cpu%u: rx %lu pkts %lu B %lu irqs %lu drops | tx %lu pkts %lu B "
-		       "%lu busy | napi %lu polls %lu pkts %lu full | rx ring %u/%u posted, %lu "
+		       "%lu busy | napi %lu polls (%lu off-cpu) %lu pkts %lu full | rx ring %u/%u posted, %lu "
 		       "alloc fails, %lu timer refills | kicks rx %lu tx %lu (%lu saved), tx irqs %lu\n",
 		       q, qi.cpu, (unsigned long)st->rx_packets, (unsigned long)st->rx_bytes,
 		       (unsigned long)st->rx_interrupts, (unsigned long)st->rx_dropped,
 		       (unsigned long)st->tx_packets, (unsigned long)st->tx_bytes,
-		       (unsigned long)st->tx_busy, (unsigned long)n->polls, (unsigned long)n->packets,
+		       (unsigned long)st->tx_busy, (unsigned long)n->polls,
+		       (unsigned long)n->polls_elsewhere, (unsigned long)n->packets,
 		       (unsigned long)n->budget_exhausted, qi.rx_posted, qi.rx_ring,
 		       (unsigned long)qi.rx_alloc_failed, (unsigned long)qi.rx_refill_timer,
 		       (unsigned long)qi.rx_kicks, (unsigned long)qi.tx_kicks,

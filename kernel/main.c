@@ -36,6 +36,7 @@ void newlib_init(void);
 void vm_unmap_page0(void);
 void vm_guard_boot_stack(void);
 void tick_init_cpu(void);
+void net_stats_init(void);
 
 /* Provided per image by the build (build/images/NAME/image.c). */
 extern const char image_name[];
@@ -84,6 +85,7 @@ static int kernel_init(void *arg)
 		power_off(selftest_run(selftest_request()));
 	if (bench_request())
 		power_off(bench_run(bench_request()));
+	net_stats_init();		/* netstat=: counters on the console */
 	if (app_present()) {
 		if (app_start())
 			power_off(EXIT_APP_START);

@@ -81,9 +81,12 @@ long sys_nanosleep(long reqp, long remp)
 		return -EFAULT;
 	ns = (uint64_t)req->tv_sec * 1000000000 + (uint64_t)req->tv_nsec;
 	end = ktime_ns() + ns;
-	/* Jiffies for the sleep (never early: rounded up), the TSC for the rest. */
-	if (ns >= 1000000000ULL / HZ)
-		schedule_timeout((int64_t)msecs_to_jiffies((ns + 999999) / 1000000));
+	/*
+	 * Sleep on the timer wheel for whole jiffies (rounded down so as not to
+	 * overshoot by a tick), then yield through what is left: never early.
+	 */
+	if (ns >= 2000000000ULL / HZ)
+		schedule_timeout_interruptible((int64_t)(ns * HZ / 1000000000ULL) - 1);
 	while (ktime_ns() < end)
 		yield();
 	return 0;

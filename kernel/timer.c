@@ -299,4 +299,10 @@ int64_t schedule_timeout(int64_t timeout)
 	left = (int64_t)(expire - jiffies);
 	return left < 0 ? 0 : left;
 }
+
+int64_t schedule_timeout_interruptible(int64_t timeout)
+{
+	__atomic_store_n(&current->state, TASK_INTERRUPTIBLE, __ATOMIC_SEQ_CST);
+	return schedule_timeout(timeout);
+}
 #endif

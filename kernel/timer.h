@@ -82,7 +82,12 @@ uint64_t msecs_to_jiffies(uint64_t ms);
 /* Kernel: per-CPU bases, the TIMER_SOFTIRQ, the tick. */
 void timers_init_cpu(unsigned int cpu);
 void timer_tick(void);			/* every CPU's local timer interrupt */
-/* Sleep for @timeout jiffies or until woken; returns the jiffies left. */
+/*
+ * Sleep for @timeout jiffies or until woken; returns the jiffies left. As
+ * Linux's, the caller sets the task state first (prepare_to_wait or
+ * schedule_timeout_interruptible); with TASK_RUNNING it returns at once.
+ */
 int64_t schedule_timeout(int64_t timeout);
+int64_t schedule_timeout_interruptible(int64_t timeout);	/* sets the state itself */
 
 #endif

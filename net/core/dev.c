@@ -45,6 +45,7 @@ void netif_napi_add(struct net_device *dev, struct napi_struct *n,
 	n->poll = poll;
 	n->dev = dev;
 	n->queue = queue;
+	n->cpu = queue;		/* queue i's interrupt goes to CPU i unless the driver says otherwise */
 }
 
 /* Whoever sets SCHED owns the napi and may put it on its CPU's poll list. */
@@ -79,6 +80,8 @@ static int napi_poll(struct napi_struct *n, struct list_head *repoll)
 		      n->queue, work, n->weight);
 	n->polls++;
 	n->packets += (uint64_t)work;
+	if (smp_processor_id() != n->cpu)
+		n->polls_elsewhere++;	/* per-CPU first is broken if this grows */
 	if (work == n->weight) {
 		n->budget_exhausted++;
 		list_add_tail(&n->poll_list, repoll);	/* still owns SCHED */

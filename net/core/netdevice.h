@@ -54,8 +54,10 @@ struct napi_struct {
 	int (*poll)(struct napi_struct *n, int budget);	/* [I] */
 	struct net_device *dev;		/* [I] */
 	unsigned int queue;		/* [I] the RX queue it polls */
+	unsigned int cpu;		/* [I] the CPU its interrupt is routed to (drivers set it) */
 	/* [n] counters, touched only by whoever owns SCHED (one CPU at a time) */
 	uint64_t polls, packets, budget_exhausted;
+	uint64_t polls_elsewhere;	/* polls that ran on another CPU than ->cpu */
 };
 #define NAPI_STATE_SCHED 0
 
@@ -121,5 +123,8 @@ struct softnet_stats {
 void softnet_stats_read(unsigned int cpu, struct softnet_stats *out);
 
 void net_dev_init(void);	/* boot CPU: NET_RX/NET_TX softirqs, handlers */
+
+/* Print the network counters (per queue, per CPU, drops) on the console. */
+void net_stats_print(void);
 
 #endif

@@ -211,7 +211,7 @@ int sk_add_backlog(struct sock *sk, struct sk_buff *skb);
 		int __rc = (cond);                                            \
 		if (!__rc) {                                                  \
 			release_sock(sk);                                     \
-			*(timeo) = schedule_timeout(*(timeo));                \
+			*(timeo) = schedule_timeout_interruptible(*(timeo));  \
 			lock_sock(sk);                                        \
 			__rc = (cond);                                        \
 		}                                                             \
