@@ -184,6 +184,8 @@ FUZZ_SRCS_memmap := kernel/memmap.c
 
 # The host load tool (tools/storm) registers its unit tests and fuzzer here.
 include tools/storm/storm.mk
+# The Linux comparison guest, stormd for Linux, and `make storm` (scripts/experiment).
+include scripts/experiment.mk
 
 define unit_rules
 $(BUILD)/host/test_$(1): tests/unit/test_$(1).c $(UNIT_SRCS_$(1)) $(HOST_SHIM) | $(SETUP_STAMP)
