@@ -183,3 +183,16 @@ def test_efi_args_go_into_a_temporary_copy(fake_repo, fake_qemu, tmp_path):
     assert drive != f"drive={img}" and cmdline == "selftest=all bogus=1"
     assert img.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("squall-run-")]
+
+
+def test_kernel_and_initrd_options(fake_repo, tmp_path):
+    kernel, initrd = tmp_path / "vmlinux", tmp_path / "initrd.cpio"
+    kernel.write_bytes(b"\x7fELF")
+    initrd.write_bytes(b"070701")
+    proc = run_in(fake_repo, "--dry-run", "--kernel", kernel, "--initrd", initrd, "--", "quiet")
+    assert proc.returncode == 0, describe(proc)
+    assert f"-kernel {kernel}" in proc.stdout and f"-initrd {initrd}" in proc.stdout, describe(proc)
+    for bad in (["--initrd", initrd], ["--kernel", tmp_path / "nope"],
+                ["--kernel", kernel, "--efi"]):
+        proc = run_in(fake_repo, *bad)
+        assert proc.returncode == 2, describe(proc)
