@@ -25,6 +25,7 @@
 #include <net/core/netdevice.h>
 #include <net/ipv4/ip.h>
 #include <net/ipv4/af_inet.h>
+#include <net/ipv4/tcp.h>
 #include <kernel/arch/x86/apic.h>
 #include <drivers/acpi.h>
 #include <drivers/pci.h>
@@ -118,6 +119,7 @@ _Noreturn void kmain(struct boot_info *bi)
 	ip_init();			/* ARP, IPv4, ICMP, UDP; ip=/gw= */
 	files_init();			/* fds 0-2: the console */
 	inet_init();			/* AF_INET sockets */
+	tcp_init();			/* TCP: hashes, protocol, SOCK_STREAM */
 	acpi_init(boot.rsdp);		/* CPUs, IOAPICs from the MADT */
 	lapic_init();			/* this CPU's local APIC */
 	ioapic_init();			/* legacy pins masked: devices use MSI-X */

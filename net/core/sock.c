@@ -438,7 +438,7 @@ int sk_wait_data(struct sock *sk, long *timeo, const struct sk_buff *skb)
 	init_wait_func(&wait, receiver_wake_function);
 	add_wait_queue(&sk->sk_wq, &wait);
 	release_sock(sk);
-	/* The entry is queued before the condition is read (x86 orders no store before a later load). */
+	/* x86 lets a load pass an earlier store: make the queued entry visible before reading. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!sk_data_arrived(sk, skb))
 		*timeo = wait_woken(&wait, 1 /* TASK_INTERRUPTIBLE */, *timeo);

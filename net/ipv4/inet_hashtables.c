@@ -169,6 +169,34 @@ int inet_ehash_insert(struct inet_hashinfo *h, struct sock *sk)
 	return taken ? -EADDRINUSE : 0;
 }
 
+int inet_ehash_del(struct inet_hashinfo *h, struct sock *sk)
+{
+	struct spinlock *lock = ehash_lock(h, ehash_bucket(h, sk_ehashfn(h, sk)));
+	uint64_t f = spin_lock_irqsave(lock);
+	int was_hashed = !list_empty(&sk->sk_node);
+
+	if (was_hashed)
+		list_del_init(&sk->sk_node);
+	spin_unlock_irqrestore(lock, f);
+	return was_hashed;
+}
+
+/* @sk and @osk share the 4-tuple, so they share the bucket. */
+int inet_ehash_insert_replace(struct inet_hashinfo *h, struct sock *sk, struct sock *osk)
+{
+	struct spinlock *lock = ehash_lock(h, ehash_bucket(h, sk_ehashfn(h, osk)));
+	uint64_t f = spin_lock_irqsave(lock);
+	int ok = !list_empty(&osk->sk_node);
+
+	if (ok) {
+		list_add(&sk->sk_node, &osk->sk_node);
+		list_del_init(&osk->sk_node);
+		__atomic_add_fetch(&sk->sk_refcnt, 1, __ATOMIC_RELAXED);	/* the hash's reference */
+	}
+	spin_unlock_irqrestore(lock, f);
+	return ok ? 0 : -ENOENT;
+}
+
 /* ---- listening hash ---- */
 
 static struct inet_listen_hashbucket *lhash2_bucket(struct inet_hashinfo *h, uint32_t addr,

@@ -87,6 +87,20 @@ void inet_unhash(struct inet_hashinfo *h, struct sock *sk);
 /* Insert into ehash unless the 4-tuple is taken: 0 or -EADDRINUSE. */
 int inet_ehash_insert(struct inet_hashinfo *h, struct sock *sk);
 
+/*
+ * For TCP's mini-sockets (request and TIME_WAIT socks start with struct
+ * sock_common; only those fields are touched here, and no reference is
+ * put: the caller owns the hash's reference it gets back).
+ *  - inet_ehash_del: 1 if @sk was on ehash and is now off (the caller puts
+ *    the hash's reference), 0 if it was not hashed.
+ *  - inet_ehash_insert_replace: put @sk where @osk is, in one critical
+ *    section (request → child, socket → TIME_WAIT). 0 (@osk is off and
+ *    its hash reference is the caller's), or -ENOENT if @osk was not
+ *    hashed any more (someone else replaced it; @sk is not inserted).
+ */
+int inet_ehash_del(struct inet_hashinfo *h, struct sock *sk);
+int inet_ehash_insert_replace(struct inet_hashinfo *h, struct sock *sk, struct sock *osk);
+
 /* bind(): take port @snum (0: choose one). 0 or -EADDRINUSE. */
 int inet_csk_get_port(struct inet_hashinfo *h, struct sock *sk, uint16_t snum);
 /* listen(): re-check the bound port for a listener; 0, -EADDRINUSE, -EINVAL if unbound. */

@@ -265,6 +265,9 @@ struct tcp_sock {
 
 	/* accounting for stats */
 	uint32_t segs_in, segs_out, total_retrans;
+
+	uint32_t lost_out;		/* sent skbs marked TCPCB_LOST (appended, input side) */
+	uint32_t snd_sml;		/* end of the last small segment sent (Nagle/Minshall; appended, output side) */
 };
 
 #define TCP_NAGLE_OFF 1
@@ -392,5 +395,103 @@ void tcp_mib_inc(enum tcp_mib field);			/* per CPU, any context */
 void tcp_mib_add(enum tcp_mib field, long n);
 uint64_t tcp_mib_read(enum tcp_mib field);		/* summed */
 const char *tcp_mib_name(enum tcp_mib field);		/* "ActiveOpens", "ListenOverflows", ... */
+
+/* ---- appended by the input side (docs/tcp-notes.md, 2026-11-22) ---- */
+
+#define TCPCB_LOST 0x04			/* to be retransmitted (tcp_enter_loss, fast retransmit) */
+#define TCPCB_SACKED_RETRANS 0x08	/* a retransmission of it is in flight (in retrans_out) */
+
+/* RFC 7323 timestamp clock: milliseconds from jiffies; sent as this + tp->tsoffset. */
+static inline uint32_t tcp_clock_ms(void) { return (uint32_t)(jiffies * 1000 / HZ); }
+
+/* Segments in the network (Linux's tcp_packets_in_flight, without SACK). */
+static inline uint32_t tcp_packets_in_flight(const struct tcp_sock *tp)
+{
+	uint32_t left = tp->sacked_out + tp->lost_out;
+
+	return (tp->packets_out > left ? tp->packets_out - left : 0) + tp->retrans_out;
+}
+
+/* Listener queues (Linux's sk_acceptq_is_full / inet_csk_reqsk_queue_is_full). */
+static inline int sk_acceptq_is_full(const struct sock *sk)
+{
+	return inet_csk(sk)->icsk_accept_queue.accept_len > inet_csk(sk)->icsk_accept_queue.max_accept;
+}
+static inline int inet_csk_reqsk_queue_is_full(const struct sock *sk)
+{
+	return inet_csk(sk)->icsk_accept_queue.qlen >= inet_csk(sk)->icsk_accept_queue.max_qlen;
+}
+
+/* tcp_ipv4.c */
+uint32_t secure_tcp_ts_off(uint32_t saddr, uint32_t daddr);	/* tp->tsoffset for the pair */
+int tcp_v4_init_sock(struct sock *sk);			/* tcp_prot.init: tcp_init_sock + ops */
+void tcp_v4_destroy_sock(struct sock *sk);		/* tcp_prot.destroy: timers, queues */
+void sock_gen_put(struct sock *sk);			/* put a full, request or timewait sock */
+
+/* tcp_input.c */
+void tcp_enter_loss(struct sock *sk);			/* RTO: ssthresh, cwnd 1, mark LOST */
+
+/* tcp_minisocks.c: request socks and the listener's queues (each takes the queue lock) */
+void reqsk_put(struct request_sock *req);
+int inet_csk_reqsk_queue_hash_add(struct sock *listener, struct request_sock *req);	/* 0 or -EADDRINUSE */
+int inet_csk_reqsk_queue_drop(struct sock *listener, struct request_sock *req);	/* SYN table + ehash; 1 if it was on the table */
+struct sock *inet_csk_reqsk_queue_add(struct sock *listener, struct request_sock *req,
+				      struct sock *child);	/* NULL: not listening any more */
+struct request_sock *reqsk_queue_remove(struct sock *listener);	/* accept-queue head, or NULL */
+uint32_t tcp_synack_tsval(const struct request_sock *req);	/* TSval for its SYN-ACK */
+void inet_twsk_kill(struct tcp_timewait_sock *tw);	/* stop its timer, unhash (caller's reference stays) */
+void tcp_write_queue_purge(struct sock *sk);		/* free every queued skb, reset the counts */
+
+/* tcp.c: struct proto methods (Linux's names), and the listen hook for af_inet */
+void tcp_close(struct sock *sk, long timeout);
+int tcp_disconnect(struct sock *sk, int flags);
+struct sock *inet_csk_accept(struct sock *sk, int flags, int *err);
+int tcp_ioctl(struct sock *sk, int cmd, int *karg);
+int tcp_shutdown(struct sock *sk, int how);
+int tcp_setsockopt(struct sock *sk, int level, int optname, const void *optval, unsigned int optlen);
+int tcp_getsockopt(struct sock *sk, int level, int optname, void *optval, int *optlen);
+long tcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t len);
+long tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags, int *addr_len);
+int inet_csk_listen_start(struct sock *sk, int backlog);
+
+/* ---- appended by the output side (docs/tcp-notes.md, 2026-11-22) ---- */
+
+#define ICSK_TIME_DACK 2			/* Linux's value; for inet_csk_{reset,clear}_xmit_timer */
+
+/* The write queue: sent then unsent skbs; send_head is the first unsent (Linux's tcp_send_head). */
+static inline struct sk_buff *tcp_write_queue_head(const struct sock *sk)
+{
+	return skb_peek(&sk->sk_write_queue);
+}
+static inline struct sk_buff *tcp_send_head(const struct sock *sk) { return tcp_sk(sk)->send_head; }
+
+static inline void inet_csk_schedule_ack(struct sock *sk)
+{
+	inet_csk(sk)->icsk_ack.pending |= ICSK_ACK_SCHED;
+}
+static inline int inet_csk_ack_scheduled(const struct sock *sk)
+{
+	return inet_csk(sk)->icsk_ack.pending & ICSK_ACK_SCHED;
+}
+
+/* tcp_output.c */
+void tcp_select_initial_window(const struct sock *sk, uint32_t mss, uint32_t *rcv_wnd,
+			       uint32_t *window_clamp, int wscale_ok, uint8_t *rcv_wscale);
+uint16_t tcp_advmss(const struct sock *sk);		/* the MSS option we send */
+void tcp_check_probe_timer(struct sock *sk);		/* unsent data, nothing in flight: PROBE0 */
+uint32_t __tcp_select_window(struct sock *sk);		/* the window we could offer now, unscaled */
+struct sk_buff *tcp_stream_alloc_skb(unsigned int size);	/* MAX_HEADER headroom + @size */
+void tcp_skb_entail(struct sock *sk, struct sk_buff *skb);	/* write-queue tail, wmem_queued */
+int tcp_write_wakeup(struct sock *sk);			/* window probe / keepalive probe */
+
+/* tcp_timer.c */
+void inet_csk_reset_keepalive_timer(struct sock *sk, uint64_t len_jiffies);	/* relative */
+void inet_csk_delete_keepalive_timer(struct sock *sk);
+
+/* tcp.c and inet_connection_sock_accept.c */
+void sk_stream_write_space(struct sock *sk);		/* TCP's sk_write_space */
+void tcp_cleanup_rbuf(struct sock *sk, int copied);	/* window-update ACK after reading */
+void inet_csk_destroy_sock(struct sock *sk);		/* CLOSE orphan: timers, queues, port */
+void inet_csk_listen_stop(struct sock *sk);		/* drop requests, abort unaccepted children */
 
 #endif
