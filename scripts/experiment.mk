@@ -15,7 +15,7 @@
 # `make storm` needs root (a network namespace and a tap).
 
 STORMD_LINUX := $(BUILD)/linux/stormd
-STORMD_LINUX_SRCS := apps/stormd/stormd.c apps/stormd/stats_linux.c
+STORMD_LINUX_SRCS := apps/stormd/stormd.c apps/stormd/opts.c apps/stormd/stats_linux.c
 STORMD_LINUX_CFLAGS := -std=gnu11 -static -O2 -g -pthread -Wall -Wextra -Werror \
 	-DSTORMD_STATS
 

@@ -62,6 +62,8 @@ extern const struct stormd_config *stormd_cfg;
 extern unsigned int stormd_nworkers;
 extern struct stormd_worker_info stormd_workers[STORMD_MAX_WORKERS];
 
+/* opts.c: fill @c from argv. -1: go on; else exit with it (0 after --help/--version, 2 after a usage error). */
+int stormd_parse_options(int argc, char **argv, struct stormd_config *c);
 const char *stormd_mode_name(enum stormd_mode m);
 const char *stormd_proto_name(enum stormd_proto p);
 
