@@ -27,6 +27,8 @@ struct percpu {
 	volatile int need_resched;	/* [a] set by wakers and the tick, cleared by schedule() */
 	uint64_t wakeups_spurious;	/* [o] woken with nothing to do (wait.h) */
 	uint64_t softirq_cycles;	/* [o] TSC cycles in softirq handlers */
+	uint64_t softirq_idle_cycles;	/* [o] the part of them that interrupted the idle task */
+	int idle_tid;			/* [I] tid of this CPU's idle task */
 	int preempt_count;	/* [o] >0: no preemption (spinlocks held, ...) */
 	int lockdep_depth;	/* [o] classes held, for lockdep=1 */
 	uint8_t lockdep_held[LOCKDEP_MAX_HELD];	/* [o] their ids */

@@ -118,6 +118,7 @@ void sched_init_cpu(unsigned int cpu)
 	INIT_LIST_HEAD(&rq->queue);
 	task_init_common(idle, "idle", cpu);
 	this_cpu()->curr = idle;	/* before any libc call: __getreent() uses it */
+	this_cpu()->idle_tid = idle->tid;
 	snprintf(idle->comm, sizeof(idle->comm), "idle/%u", cpu);
 	idle->cpus_allowed = 1ULL << cpu;
 	idle->on_rq = 1;
@@ -441,9 +442,12 @@ void sched_cpu_times(unsigned int cpu, struct cpu_times *t)
 
 	uint64_t running = rdtsc() - rq->last_switch;	/* the interval in progress */
 	int idle = percpu_area[cpu].curr == rq->idle;
+	uint64_t sirq_idle = percpu_area[cpu].softirq_idle_cycles;
 
-	t->busy = rq->busy_cycles + (idle ? 0 : running);
+	/* Softirq work done while the idle task was current is busy time too. */
+	t->busy = rq->busy_cycles + (idle ? 0 : running) + sirq_idle;
 	t->idle = rq->idle_cycles + (idle ? running : 0);
+	t->idle = t->idle > sirq_idle ? t->idle - sirq_idle : 0;
 	t->softirq = percpu_area[cpu].softirq_cycles;
 	t->nr_switches = rq->nr_switches;
 }

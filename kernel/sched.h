@@ -119,7 +119,7 @@ void put_task(struct task *t);
 
 /* Accounting (stats, benchmarks): cycles since boot on @cpu. */
 struct cpu_times {
-	uint64_t busy, idle, softirq;	/* softirq is part of busy */
+	uint64_t busy, idle, softirq;	/* softirq is part of busy, wherever it ran */
 	uint64_t nr_switches;
 };
 void sched_cpu_times(unsigned int cpu, struct cpu_times *t);

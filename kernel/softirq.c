@@ -90,7 +90,10 @@ static void __do_softirq(void)
 		}
 	}
 	this_cpu()->preempt_count -= SOFTIRQ_OFFSET;
-	this_cpu()->softirq_cycles += rdtsc() - t0;
+	t0 = rdtsc() - t0;
+	this_cpu()->softirq_cycles += t0;
+	if (current->tid == this_cpu()->idle_tid)	/* an idle CPU's packet work is still work */
+		this_cpu()->softirq_idle_cycles += t0;
 }
 
 void do_softirq(void)

@@ -37,9 +37,13 @@ void net_stats_print(void)
 
 		if (!cpu_online(c))
 			continue;
+		struct cpu_times ct;
+
 		softnet_stats_read(c, &st);
-		printk("netstat cpu%u: processed %lu time_squeeze %lu\n", c,
-		       (unsigned long)st.processed, (unsigned long)st.time_squeeze);
+		sched_cpu_times(c, &ct);
+		printk("netstat cpu%u: processed %lu time_squeeze %lu busy %lu idle %lu softirq %lu "
+		       "cycles\n", c, (unsigned long)st.processed, (unsigned long)st.time_squeeze,
+		       (unsigned long)ct.busy, (unsigned long)ct.idle, (unsigned long)ct.softirq);
 	}
 	printk("netstat ip: InReceives %lu InHdrErrors %lu InAddrErrors %lu InDelivers %lu "
 	       "OutRequests %lu ReasmReqds %lu ReasmOKs %lu ReasmFails %lu\n",
@@ -64,6 +68,7 @@ void net_stats_print(void)
 static int netstat_thread(void *arg)
 {
 	(void)arg;
+	net_stats_print();	/* a baseline before the app serves anything */
 	for (;;) {
 		schedule_timeout_interruptible((int64_t)netstat_secs * HZ);
 		net_stats_print();
