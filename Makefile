@@ -55,7 +55,7 @@ ARCH_SRCS := kernel/arch/x86/boot.S kernel/arch/x86/trapentry.S \
 	kernel/arch/x86/trap.c kernel/arch/x86/fault.c kernel/arch/x86/tsc.c \
 	kernel/arch/x86/power.c kernel/arch/x86/string.c kernel/arch/x86/switch.S \
 	kernel/arch/x86/switch.c kernel/arch/x86/tick.c kernel/arch/x86/entry64.S \
-	kernel/arch/x86/syscall_msr.c kernel/arch/x86/vm.c
+	kernel/arch/x86/syscall_msr.c kernel/arch/x86/vm.c kernel/arch/x86/hpet.c
 KERNEL_SRCS := kernel/main.c kernel/console.c kernel/spinlock.c kernel/panic.c \
 	kernel/backtrace.c kernel/ksym.c kernel/cmdline.c kernel/params.c \
 	kernel/memmap.c kernel/page_alloc.c kernel/mm.c kernel/newlib_glue.c \

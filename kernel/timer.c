@@ -230,9 +230,13 @@ uint64_t msecs_to_jiffies(uint64_t ms)
 #include <kernel/percpu.h>
 #include <kernel/sched.h>
 #include <kernel/softirq.h>
+#include <kernel/time.h>
 #include <stdlib.h>
 
 static struct timer_base timer_bases[NR_CPUS];	/* per-CPU */
+static uint64_t hpet_boot_ns;			/* [I] HPET time when jiffies was 0 */
+int hpet_present(void);
+uint64_t hpet_read_ns(void);
 
 static const char *set_hz(const char *val)
 {
@@ -259,16 +263,31 @@ static void run_timer_softirq(void)
 void timers_init_cpu(unsigned int cpu)
 {
 	timer_base_init(&timer_bases[cpu], jiffies);
-	if (cpu == 0)
+	if (cpu == 0) {
 		open_softirq(TIMER_SOFTIRQ, run_timer_softirq);
+		if (hpet_present())
+			hpet_boot_ns = hpet_read_ns() - jiffies * (1000000000ULL / HZ);
+	}
 }
 
 void timer_tick(void)
 {
 	struct timer_base *base = timer_this_base();
 
-	if (smp_processor_id() == 0)
-		__atomic_add_fetch(&jiffies, 1, __ATOMIC_RELAXED);
+	/*
+	 * jiffies follow a real-time clock, not the count of ticks: under TCG
+	 * a vCPU's ticks can come late or bunched on a busy host, and counting
+	 * them would let timers drift (an RTO of 1 s must be 1 s). The HPET
+	 * follows host time; the TSC (when there is no HPET) may jump on some
+	 * hosts. Several jiffies may pass at once; the wheel catches up.
+	 */
+	if (smp_processor_id() == 0) {
+		uint64_t now = (hpet_present() ? hpet_read_ns() - hpet_boot_ns : ktime_ns()) /
+			       (1000000000ULL / HZ);
+
+		if (now > jiffies)
+			__atomic_store_n(&jiffies, now, __ATOMIC_RELAXED);
+	}
 	if (base->nr_pending && time_after_eq(jiffies, base->timer_jiffies))
 		raise_softirq_irqoff(TIMER_SOFTIRQ);
 	else if (!base->nr_pending)

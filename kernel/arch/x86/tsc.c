@@ -2,9 +2,9 @@
  * TSC clock. Calibration counts TSC cycles across one-shots of PIT
  * channel 2 (the speaker gate, pollable through port 0x61), which every PC
  * QEMU machine has; under TCG both follow host time. Each poll of the PIT
- * is an exit into QEMU that can stall behind its big lock on a busy host,
- * which only ever makes a window look longer: the shortest of several
- * windows is the honest one. The conversion is a 32.32 fixed-point
+ * is an exit into QEMU that can stall behind its big lock on a busy host;
+ * the measurement is arranged so that a stall only ever makes a window look
+ * longer, and the shortest of several windows is taken. The conversion is a 32.32 fixed-point
  * multiply, so reading the clock costs no division.
  */
 #include <kernel/time.h>
@@ -29,8 +29,13 @@ static uint64_t pit_measure_cycles(void)
 	outb(PIT_GATE, (inb(PIT_GATE) & ~0x02) | 0x01);	/* gate on, speaker off */
 	outb(PIT_CMD, 0xb0);			/* ch2, lo/hi byte, mode 0 */
 	outb(PIT_CH2, count & 0xff);
-	outb(PIT_CH2, count >> 8);
+	/*
+	 * Counting starts with the high byte's write. Read the TSC before it:
+	 * a stall in that exit then makes the window look longer, never
+	 * shorter, so the shortest window of several is the honest one.
+	 */
 	t0 = rdtsc();
+	outb(PIT_CH2, count >> 8);
 	/* OUT2 (bit 5) rises at terminal count; give up after ~10 s at 4 GHz. */
 	do {
 		t1 = rdtsc();
@@ -38,11 +43,47 @@ static uint64_t pit_measure_cycles(void)
 	return t1 - t0;
 }
 
+int hpet_init(void);
+uint64_t hpet_read_ns(void);
+
+/*
+ * TSC cycles per ms against the HPET: bracket a 5 ms HPET interval with
+ * TSC reads. Each round gives an estimate; the median of the rounds throws
+ * out the ones a host CPU migration or a stall disturbed.
+ */
+static uint64_t hpet_measure_khz(void)
+{
+	uint64_t est[CALIB_ROUNDS];
+
+	for (int i = 0; i < CALIB_ROUNDS; i++) {
+		uint64_t h0 = hpet_read_ns(), t0 = rdtsc(), h1, t1;
+
+		do {
+			h1 = hpet_read_ns();
+		} while (h1 - h0 < CALIB_MS * 1000000ULL);
+		t1 = rdtsc();
+		est[i] = (t1 - t0) * 1000000ULL / (h1 - h0);
+	}
+	for (int i = 1; i < CALIB_ROUNDS; i++) {	/* insertion sort: 5 values */
+		uint64_t v = est[i];
+		int j = i;
+
+		for (; j > 0 && est[j - 1] > v; j--)
+			est[j] = est[j - 1];
+		est[j] = v;
+	}
+	return est[CALIB_ROUNDS / 2];
+}
+
 void tsc_init(void)
 {
 	uint64_t cycles = UINT64_MAX;
 
-	for (int i = 0; i < CALIB_ROUNDS; i++) {
+	if (hpet_init() == 0) {
+		khz = hpet_measure_khz();
+		goto done;
+	}
+	for (int i = 0; i < CALIB_ROUNDS; i++) {	/* no HPET: the PIT, shortest window */
 		uint64_t c = pit_measure_cycles();
 
 		if (c < cycles)
@@ -50,7 +91,8 @@ void tsc_init(void)
 	}
 
 	khz = cycles / CALIB_MS;
-	if (khz < 10000)	/* below 10 MHz: no PIT; assume 1 GHz (warned by kmain) */
+done:
+	if (khz < 10000)	/* below 10 MHz: no usable reference; assume 1 GHz */
 		khz = 1000000;
 	ns_mult = ((uint64_t)1000000 << 32) / khz;
 	tsc_boot = rdtsc();
