@@ -13,3 +13,8 @@ UNIT_TESTS += tcp_output tcp_timer
 UNIT_SRCS_tcp_output := $(TCP_OUT_HOST_SRCS)
 UNIT_SRCS_tcp_timer := $(TCP_OUT_HOST_SRCS)
 NET_SRCS += $(TCP_OUT_SRCS)
+
+# Both halves together through the input side's packet-trace harness
+# (TCP_HOST_SRCS comes from tcp_in.mk).
+UNIT_TESTS += tcp_xmit
+UNIT_SRCS_tcp_xmit = $(TCP_HOST_SRCS) tests/unit/tcp_harness.c

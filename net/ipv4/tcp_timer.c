@@ -23,6 +23,7 @@
 #define TCP_KEEPALIVE_PROBES 9
 #define TCP_RESOURCE_PROBE_MS 500
 #define SYNACK_BATCH 32			/* requests handled per listener timer run */
+#define SYNACK_SLACK_MS 50		/* runs coalesce: a SYN flood's table is walked at most 20/s */
 
 
 /* 2*MSL: tcp_tw_ms (tcp_tw_ms= for tests), 0 = Linux's 60 s. */
@@ -180,7 +181,9 @@ static void tcp_probe_timer(struct sock *sk)
 		icsk->icsk_probes_out = 0;
 		return;
 	}
-	if (icsk->icsk_probes_out >= max_probes)
+	/* An orphan may not sit on a zero window for ever, even if answered (Linux). */
+	if (icsk->icsk_probes_out >= max_probes ||
+	    (sock_flag(sk, SOCK_DEAD) && icsk->icsk_backoff >= max_probes))
 		tcp_write_err(sk);
 	else
 		tcp_send_probe0(sk);
@@ -445,8 +448,13 @@ static void tcp_synack_timer(struct sock *sk)
 		}
 		reqsk_put(w[i].req);
 	}
-	if (next)
+	if (next) {
+		uint64_t soonest = jiffies + msecs_to_jiffies(SYNACK_SLACK_MS);
+
+		if (n < SYNACK_BATCH && time_before(next, soonest))
+			next = soonest;
 		sk_reset_timer(sk, &sk->sk_timer, next);
+	}
 }
 
 /* A request was added: make sure the listener's timer runs by its first SYN-ACK timeout. */

@@ -531,11 +531,19 @@ int next_seg(struct seg *s)
 	th = (const struct tcphdr *)tx_l4(skb);
 	thlen = tcp_hdrlen(th);
 	assert_true(thlen >= 20 && thlen <= iplen);
-	if (skb->ip_summed == CHECKSUM_PARTIAL)
-		sum = csum_partial(th, iplen, 0);	/* the field holds the pseudo-header sum */
-	else
-		sum = csum_tcpudp_nofold(iph->saddr, iph->daddr, iplen, IPPROTO_TCP, csum_partial(th, iplen, 0));
-	s->csum_ok = skb->ip_summed == CHECKSUM_PARTIAL || csum_fold(sum) == 0;
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		/* Do what the device would: fold from csum_start, store at csum_offset. */
+		uint8_t *start = skb->head + skb->csum_start;
+		uint16_t c;
+
+		assert_ptr_equal(start, (const uint8_t *)th);
+		assert_int_equal(skb->csum_offset, offsetof(struct tcphdr, check));
+		c = csum_fold(csum_partial(start, iplen, 0));
+		memcpy(start + skb->csum_offset, &c, 2);
+	}
+	sum = csum_tcpudp_nofold(iph->saddr, iph->daddr, iplen, IPPROTO_TCP, csum_partial(th, iplen, 0));
+	s->csum_ok = csum_fold(sum) == 0;
+	s->partial = skb->ip_summed == CHECKSUM_PARTIAL;
 	s->flags = th->flags;
 	s->seq = ntohl(th->seq);
 	s->ack = ntohl(th->ack_seq);

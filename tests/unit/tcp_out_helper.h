@@ -36,6 +36,7 @@ struct seg {
 	uint32_t tsval, tsecr;
 	uint32_t sack[4][2];
 	int csum_ok;
+	int partial;		/* left to the device (CHECKSUM_PARTIAL) */
 };
 
 int next_seg(struct seg *s);		/* 1 and fills *s, or 0 if nothing was sent */

@@ -110,6 +110,24 @@ static void test_send_segments_by_mss(void **state)
 	abort_and_put(sk);
 }
 
+static void test_checksum_offload_partial(void **state)
+{
+	struct sock *sk = established_sock(1, 7, 65535 << 7);
+	struct seg s;
+
+	(void)state;
+	shim_dev.features |= NETIF_F_HW_CSUM;
+	assert_int_equal(do_send(sk, "offload", 7, 0), 7);
+	expect_seg(&s, TCPHDR_ACK | TCPHDR_PSH, ISS + 1, 7);	/* the helper folds it as a device */
+	assert_true(s.partial);
+	shim_dev.features &= ~NETIF_F_HW_CSUM;
+	fake_ack(sk, ISS + 8, 65535 << 7);
+	assert_int_equal(do_send(sk, "full", 4, 0), 4);
+	expect_seg(&s, TCPHDR_ACK | TCPHDR_PSH, ISS + 8, 4);
+	assert_false(s.partial);
+	abort_and_put(sk);
+}
+
 static void test_send_no_timestamps_full_mss(void **state)
 {
 	struct sock *sk = established_sock(0, -1, 65535);
@@ -674,6 +692,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_connect_syn_options),
 		T(test_send_segments_by_mss),
+		T(test_checksum_offload_partial),
 		T(test_send_no_timestamps_full_mss),
 		T(test_cwnd_limits_flight),
 		T(test_peer_window_limits_and_zero_window_probe),

@@ -233,6 +233,28 @@ static void test_zero_window_probes_unanswered_give_up(void **state)
 	abort_and_put(sk);
 }
 
+static void test_orphan_on_zero_window_is_not_kept_for_ever(void **state)
+{
+	struct sock *sk = established_sock(1, 7, 0);
+	int probes = 0;
+	struct seg s;
+
+	(void)state;
+	assert_int_equal(do_send(sk, "zz", 2, 0), 2);
+	tcp_close(sk, 0);	/* orphaned with unsent data and its FIN behind a zero window */
+	for (int i = 0; i < 100 && sk->sk_state != TCP_CLOSE; i++) {
+		advance_ms(TCP_RTO_MAX_MS / 4);
+		while (next_seg(&s)) {
+			assert_int_equal(s.seq, ISS);	/* probes only */
+			probes++;
+			fake_ack(sk, ISS + 1, 0);	/* answered every time */
+		}
+	}
+	assert_int_equal(sk->sk_state, TCP_CLOSE);
+	assert_true(probes >= 8 && probes <= 10);
+	put_sock(sk);
+}
+
 static void test_keepalive_probes_then_reset(void **state)
 {
 	struct sock *sk = established_sock(1, 7, 65535);
@@ -401,6 +423,7 @@ int main(void)
 		T(test_delayed_ack_cancelled_by_data),
 		T(test_zero_window_probes_never_time_out_while_answered),
 		T(test_zero_window_probes_unanswered_give_up),
+		T(test_orphan_on_zero_window_is_not_kept_for_ever),
 		T(test_keepalive_probes_then_reset),
 		T(test_keepalive_off_sends_nothing),
 		T(test_fin_wait2_orphan_timeout),
