@@ -41,33 +41,6 @@ DEFINE_SPINLOCK(pci_config_lock);	/* pairs each 0xCF8 write with its 0xCFC acces
 /* Bump allocator for memory BARs: boot CPU during pci_init only. */
 static uint64_t mmio_next, mmio_end;
 
-/* x86.h has the byte-wide port accesses; config space also needs 16 and 32 bits. */
-static inline void outl(uint16_t port, uint32_t v)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint32_t inl(uint16_t port)
-{
-	uint32_t v;
-
-	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outw(uint16_t port, uint16_t v)
-{
-	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint16_t inw(uint16_t port)
-{
-	uint16_t v;
-
-	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
 static uint32_t conf_addr(unsigned int bus, unsigned int slot, unsigned int fn, unsigned int off)
 {
 	return 0x80000000u | bus << 16 | slot << 11 | fn << 8 | (off & 0xfc);
