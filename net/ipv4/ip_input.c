@@ -17,16 +17,13 @@
 #include <net/ipv4/ipv4.h>
 #include <net/ipv4/icmp.h>
 #include <kernel/percpu.h>
+#include <net/core/snmp.h>
 
-struct ip_mib_pcpu {
-	uint64_t v[IPSTATS_MIB_MAX];	/* [o], but added atomically: process-context senders migrate */
-} __attribute__((aligned(64)));
-
-static struct ip_mib_pcpu ip_mib[NR_CPUS];
+DEFINE_SNMP_STAT(ip_mib, IPSTATS_MIB_MAX);
 
 void ip_mib_add(enum ip_mib field, uint64_t n)
 {
-	__atomic_add_fetch(&ip_mib[smp_processor_id()].v[field], n, __ATOMIC_RELAXED);
+	SNMP_ADD_STATS(ip_mib, field, n);
 }
 
 void ip_mib_inc(enum ip_mib field)
@@ -36,13 +33,7 @@ void ip_mib_inc(enum ip_mib field)
 
 uint64_t ip_mib_read(enum ip_mib field)
 {
-	uint64_t sum = 0;
-
-	if ((unsigned int)field >= IPSTATS_MIB_MAX)
-		return 0;
-	for (unsigned int c = 0; c < NR_CPUS; c++)
-		sum += __atomic_load_n(&ip_mib[c].v[field], __ATOMIC_RELAXED);
-	return sum;
+	return (unsigned int)field < IPSTATS_MIB_MAX ? snmp_fold_field(ip_mib, field) : 0;
 }
 
 /* skb->data at the transport header: hand it to its protocol. Consumes @skb. */

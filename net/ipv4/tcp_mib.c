@@ -8,12 +8,9 @@
  */
 #include <net/ipv4/tcp.h>
 #include <kernel/percpu.h>
+#include <net/core/snmp.h>
 
-struct tcp_mib_row {
-	uint64_t v[TCP_MIB_MAX];
-} __attribute__((aligned(64)));
-
-static struct tcp_mib_row tcp_mibs[NR_CPUS];	/* [o] per CPU, atomic adds */
+DEFINE_SNMP_STAT(tcp_mibs, TCP_MIB_MAX);
 
 static const char *const tcp_mib_names[TCP_MIB_MAX] = {
 	[TCP_MIB_ACTIVEOPENS] = "ActiveOpens",
@@ -55,7 +52,7 @@ void tcp_mib_add(enum tcp_mib field, long n)
 {
 	if ((unsigned int)field >= TCP_MIB_MAX)
 		return;
-	__atomic_add_fetch(&tcp_mibs[smp_processor_id()].v[field], (uint64_t)n, __ATOMIC_RELAXED);
+	SNMP_ADD_STATS(tcp_mibs, field, n);
 }
 
 void tcp_mib_inc(enum tcp_mib field)
@@ -65,13 +62,7 @@ void tcp_mib_inc(enum tcp_mib field)
 
 uint64_t tcp_mib_read(enum tcp_mib field)
 {
-	uint64_t sum = 0;
-
-	if ((unsigned int)field >= TCP_MIB_MAX)
-		return 0;
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
-		sum += __atomic_load_n(&tcp_mibs[cpu].v[field], __ATOMIC_RELAXED);
-	return sum;
+	return (unsigned int)field < TCP_MIB_MAX ? snmp_fold_field(tcp_mibs, field) : 0;
 }
 
 /* "Tcp:" names for TCP_MIB_*, "TcpExt:" names for LINUX_MIB_*; NULL past the end. */

@@ -21,35 +21,26 @@
 #include <net/socket.h>
 #include <kernel/errno.h>
 #include <kernel/percpu.h>
+#include <net/core/snmp.h>
 #include <kernel/random.h>
 #include <string.h>
 
 #define AF_UNSPEC 0
 #define UDP_MCAST_MAX 16	/* sockets one broadcast is copied to */
 
-struct udp_mib_pcpu {
-	uint64_t v[UDP_MIB_MAX];	/* [o], added atomically: senders may migrate */
-} __attribute__((aligned(64)));
-
-static struct udp_mib_pcpu udp_mib[NR_CPUS];
+DEFINE_SNMP_STAT(udp_mib, UDP_MIB_MAX);
 static struct udp_hslot udp_table[UDP_HTABLE_SIZE];
 static uint32_t udp_hash_secret;	/* [I] after udp_init */
 static DEFINE_LOCK_CLASS(udp_hslot_class, "udp_hslot");
 
 static void udp_inc(enum udp_mib f)
 {
-	__atomic_add_fetch(&udp_mib[smp_processor_id()].v[f], 1, __ATOMIC_RELAXED);
+	SNMP_INC_STATS(udp_mib, f);
 }
 
 uint64_t udp_mib_read(enum udp_mib f)
 {
-	uint64_t sum = 0;
-
-	if ((unsigned int)f >= UDP_MIB_MAX)
-		return 0;
-	for (unsigned int c = 0; c < NR_CPUS; c++)
-		sum += __atomic_load_n(&udp_mib[c].v[f], __ATOMIC_RELAXED);
-	return sum;
+	return (unsigned int)f < UDP_MIB_MAX ? snmp_fold_field(udp_mib, f) : 0;
 }
 
 static struct udp_hslot *udp_hashslot(unsigned int port)
