@@ -30,6 +30,7 @@ struct rq {
 	unsigned int nr_queued;		/* [lock] */
 	struct task *idle;		/* [I] */
 	struct task *prev;		/* [lock] the task being switched away from */
+	int prev_migrates;		/* [lock] prev stays runnable but belongs to another CPU now */
 	uint64_t last_switch;		/* [o] TSC at the last switch */
 	uint64_t busy_cycles, idle_cycles;	/* [o] */
 	uint64_t nr_switches;		/* [o] */
@@ -222,7 +223,8 @@ void finish_task_switch(void)
 {
 	struct rq *rq = this_rq();
 	struct task *prev = rq->prev;
-	int migrate = prev->state == TASK_RUNNING && prev->cpu != smp_processor_id();
+	int migrate = rq->prev_migrates;
+	int dead = prev->state == TASK_DEAD && !prev->on_rq;
 
 	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
 	spin_unlock(&rq->lock);
@@ -234,11 +236,19 @@ void finish_task_switch(void)
 		check_preempt(to, prev);
 		spin_unlock_irqrestore(&to->lock, f);
 	}
-	if (prev->state == TASK_DEAD)
+	if (dead)
 		put_task(prev);		/* the scheduler's reference */
 }
 
-void schedule(void)
+/*
+ * @preempt: the task did not ask to sleep, it was preempted (interrupt
+ * exit, preempt_enable). It may have set a sleeping state already, on its
+ * way to schedule() (prepare_to_wait ... schedule()): as Linux's
+ * __schedule(SM_PREEMPT), it stays queued then, or it could sleep with
+ * nobody to wake it (say, in the middle of release_sock, with its wakeup
+ * sitting in its own backlog).
+ */
+static void __schedule(int preempt)
 {
 	uint64_t flags = local_irq_save();
 	struct rq *rq = this_rq();
@@ -249,15 +259,18 @@ void schedule(void)
 		      this_cpu()->preempt_count, prev->comm);
 	spin_lock(&rq->lock);
 	this_cpu()->need_resched = 0;
+	rq->prev_migrates = 0;
 	if (prev != rq->idle) {
-		if (prev->state != TASK_RUNNING)
+		if (prev->state != TASK_RUNNING && !preempt)
 			prev->on_rq = 0;	/* asleep or dead: off the queue */
 		else if (prev->cpu == smp_processor_id())
 			enqueue_task(rq, prev);	/* preempted or yielding: to the back */
-		/* else: moving CPUs; finish_task_switch queues it over there */
+		else
+			rq->prev_migrates = 1;	/* finish_task_switch queues it over there */
 	}
 	next = pick_next_task(rq);
 	if (next == prev) {
+		rq->prev_migrates = 0;
 		spin_unlock(&rq->lock);
 		local_irq_restore(flags);
 		return;
@@ -276,6 +289,17 @@ void schedule(void)
 	local_irq_restore(flags);
 }
 
+void schedule(void)
+{
+	__schedule(0);
+}
+
+/* Preemption: from the interrupt exit path and preempt_enable(). */
+void preempt_schedule(void)
+{
+	__schedule(1);
+}
+
 void yield(void)
 {
 	schedule();
@@ -286,7 +310,7 @@ void preempt_check_resched(void)
 	struct percpu *c = this_cpu();
 
 	if (c->need_resched && !c->preempt_count && (read_rflags() & RFLAGS_IF) && c->curr)
-		schedule();
+		preempt_schedule();
 }
 
 /* The local timer interrupt: the time slice runs out, the wheel advances. */

@@ -98,6 +98,7 @@ _Noreturn void cpu_idle(void);		/* the idle loop: hlt, or spin with idle=poll */
 void sched_tick(void);			/* from the local timer interrupt */
 
 void schedule(void);
+void preempt_schedule(void);		/* preempted, not sleeping: stays queued */
 int wake_up_process(struct task *p);	/* 1 if it was asleep */
 int try_to_wake_up(struct task *p, unsigned int state_mask);
 void yield(void);

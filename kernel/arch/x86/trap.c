@@ -81,7 +81,7 @@ static void do_irq(struct trapframe *tf, trap_handler_t fn)
 	}
 	irq_exit();
 	if ((tf->rflags & RFLAGS_IF) && this_cpu()->need_resched && !this_cpu()->preempt_count)
-		schedule();
+		preempt_schedule();
 }
 
 /* Called from trap_common with interrupts off. */
