@@ -27,8 +27,10 @@
 #define ENFILE 23
 #define EMFILE 24
 #define ENOTTY 25
+#define ENOSPC 28
 #define ESPIPE 29
 #define EPIPE 32
+#define EDOM 33
 #define ERANGE 34
 #define EDEADLK 35
 #define ENAMETOOLONG 36
@@ -40,6 +42,7 @@
 #define EPROTOTYPE 91
 #define ENOPROTOOPT 92
 #define EPROTONOSUPPORT 93
+#define ESOCKTNOSUPPORT 94
 #define EOPNOTSUPP 95
 #define EAFNOSUPPORT 97
 #define EADDRINUSE 98
@@ -54,5 +57,8 @@
 #define ECONNREFUSED 111
 #define EALREADY 114
 #define EINPROGRESS 115
+
+/* Kernel-internal, never returned to user space: "not my ioctl" (becomes -ENOTTY). */
+#define ENOIOCTLCMD 515
 
 #endif

@@ -31,7 +31,6 @@
 #define SOMAXCONN 4096		/* Linux's net.core.somaxconn default */
 #define SOCKADDR_STORAGE 128	/* sizeof(struct sockaddr_storage) */
 #define SOCK_OPT_BYTES 512	/* option values copied: af_inet.h's SOCK_OPT_MAX */
-#define ENOIOCTLCMD 515		/* kernel-internal: "not mine", becomes -ENOTTY */
 #define MSG_CMSG_CLOEXEC 0x40000000
 #define MSG_CMSG_COMPAT 0x80000000u
 

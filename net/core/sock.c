@@ -33,7 +33,6 @@
 #endif
 
 #ifndef EDOM
-#define EDOM 33			/* Linux's, for a timeval with tv_usec out of range */
 #endif
 #define SO_ACCEPTCONN 30
 #define SO_PROTOCOL 38
@@ -549,7 +548,9 @@ int sock_setsockopt(struct sock *sk, int optname, const void *optval, unsigned i
 		sk->sk_reuseport = val ? 1 : 0;
 		break;
 	case SO_KEEPALIVE:
-		/* The protocol's timers look at the flag. */
+		/* As Linux: the protocol (re)arms or stops its keepalive timer now. */
+		if (sk->sk_prot && sk->sk_prot->keepalive)
+			sk->sk_prot->keepalive(sk, val != 0);
 		if (val)
 			sock_set_flag(sk, SOCK_KEEPOPEN);
 		else

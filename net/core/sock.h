@@ -92,6 +92,7 @@ struct proto {
 	void (*unhash)(struct sock *sk);
 	int (*get_port)(struct sock *sk, unsigned short snum);	/* 0 or -EADDRINUSE */
 	unsigned int (*poll)(struct sock *sk);	/* EPOLL* mask for this protocol */
+	void (*keepalive)(struct sock *sk, int on);	/* SO_KEEPALIVE changed (socket locked) */
 };
 
 /*

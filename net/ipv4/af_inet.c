@@ -23,9 +23,6 @@
 
 #define AF_UNSPEC 0
 #define IPPROTO_MAX 263		/* Linux 6.x: IPPROTO_MPTCP is 262 */
-#define ENOSPC 28
-#define ESOCKTNOSUPPORT 94
-#define ENOIOCTLCMD 515
 #define SIOCOUTQ 0x5411
 #define SIOCINQ 0x541B		/* FIONREAD */
 #define TASK_INTERRUPTIBLE 1

@@ -21,7 +21,6 @@
 #include <limits.h>
 
 #define TCP_INFINITE_SSTHRESH 0x7fffffff
-#define ENOIOCTLCMD 515
 #define SIOCOUTQ 0x5411
 #define SIOCINQ 0x541B
 #define SIOCATMARK 0x8905

@@ -485,6 +485,7 @@ struct proto tcp_prot = {
 	.unhash = tcp_v4_unhash,
 	.get_port = tcp_v4_get_port,
 	.poll = tcp_poll_mask,
+	.keepalive = tcp_set_keepalive,
 };
 
 /* ---- boot ---- */
