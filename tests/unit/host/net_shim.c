@@ -44,50 +44,6 @@ int default_wake_function(struct wait_queue_entry *e, unsigned int mode, int fla
 	return 1;
 }
 
-size_t msg_data_left(const struct msghdr *msg)
-{
-	size_t n = 0;
-
-	for (size_t i = msg->iov_idx; i < msg->msg_iovlen; i++)
-		n += msg->msg_iov[i].iov_len - (i == msg->iov_idx ? msg->iov_off : 0);
-	return n;
-}
-
-static int msg_copy(struct msghdr *msg, void *kbuf, size_t len, int to_user)
-{
-	uint8_t *k = kbuf;
-
-	while (len) {
-		struct iovec *iov;
-		size_t n;
-
-		if (msg->iov_idx >= msg->msg_iovlen)
-			return -14;	/* -EFAULT: more than the iovecs hold */
-		iov = &msg->msg_iov[msg->iov_idx];
-		n = iov->iov_len - msg->iov_off;
-		if (n > len)
-			n = len;
-		if (to_user)
-			memcpy((uint8_t *)iov->iov_base + msg->iov_off, k, n);
-		else
-			memcpy(k, (uint8_t *)iov->iov_base + msg->iov_off, n);
-		k += n;
-		len -= n;
-		msg->iov_off += n;
-		if (msg->iov_off == iov->iov_len) {
-			msg->iov_idx++;
-			msg->iov_off = 0;
-		}
-	}
-	return 0;
-}
-
-int memcpy_from_msg(void *dst, struct msghdr *msg, size_t len) { return msg_copy(msg, dst, len, 0); }
-int memcpy_to_msg(struct msghdr *msg, const void *src, size_t len)
-{
-	return msg_copy(msg, (void *)src, len, 1);
-}
-
 void shim_msg(struct msghdr *m, struct iovec *iov, void *buf, size_t len, void *name, int namelen)
 {
 	memset(m, 0, sizeof(*m));
