@@ -223,11 +223,20 @@ static int compute_score(const struct sock *sk, uint32_t daddr, uint16_t hnum, i
 	return score;
 }
 
+/*
+ * The best listener in one bucket. Equally good SO_REUSEPORT listeners
+ * (a reuseport group: the same port and address) share the flows: a
+ * reservoir choice driven by the flow's hash @phash, so every segment of
+ * one flow picks the same listener (Linux's reuseport_select_sock). A
+ * listener whose SO_INCOMING_CPU is the receiving CPU scores higher and
+ * wins outright (the experiments' "reuseport by receiving CPU").
+ */
 static struct sock *lhash2_lookup(struct inet_listen_hashbucket *b, uint32_t daddr,
-				  uint16_t hnum, int cpu, int *best_score)
+				  uint16_t hnum, int cpu, uint32_t phash, int *best_score)
 {
 	struct sock *best = NULL;
 	struct list_head *pos, *n;
+	uint32_t matches = 0;
 
 	list_for_each_safe(pos, n, &b->head) {
 		struct sock *sk = list_entry(pos, struct sock, sk_node);
@@ -236,6 +245,12 @@ static struct sock *lhash2_lookup(struct inet_listen_hashbucket *b, uint32_t dad
 		if (score > *best_score) {
 			best = sk;
 			*best_score = score;
+			matches = 1;
+		} else if (best && score == *best_score && best->sk_reuseport && sk->sk_reuseport) {
+			matches++;
+			if ((uint32_t)(((uint64_t)phash * matches) >> 32) == 0)
+				best = sk;
+			phash = phash * 1664525u + 1013904223u;
 		}
 	}
 	return best;
@@ -245,15 +260,14 @@ struct sock *__inet_lookup_listener(struct inet_hashinfo *h, uint32_t saddr, uin
 				    uint32_t daddr, uint16_t hnum, int cpu)
 {
 	uint32_t addrs[2] = { daddr, 0 };	/* the exact address, then the wildcard */
+	uint32_t phash = inet_ehashfn(h, daddr, hnum, saddr, sport);
 	struct sock *best = NULL;
 	int best_score = 0;
 
-	(void)saddr;
-	(void)sport;	/* both feed the reuseport selection */
 	for (int i = 0; i < 2; i++) {
 		struct inet_listen_hashbucket *b = lhash2_bucket(h, addrs[i], hnum);
 		uint64_t f = spin_lock_irqsave(&b->lock);
-		struct sock *sk = lhash2_lookup(b, daddr, hnum, cpu, &best_score);
+		struct sock *sk = lhash2_lookup(b, daddr, hnum, cpu, phash, &best_score);
 
 		if (sk) {
 			if (best)

@@ -9,7 +9,8 @@
  *  - lhash2, listening hash: listeners keyed by (local address, port);
  *    a lookup tries (daddr, port) then (INADDR_ANY, port) and keeps the
  *    best score (__inet_lookup_listener): an exact address beats the
- *    wildcard, the receiving CPU breaks ties (SO_INCOMING_CPU).
+ *    wildcard, the receiving CPU breaks ties (SO_INCOMING_CPU), and
+ *    equally good SO_REUSEPORT listeners share flows by the flow's hash.
  *  - bhash, bind hash: one inet_bind_bucket per local port in use, with its
  *    owners; inet_csk_get_port() applies the SO_REUSEADDR/SO_REUSEPORT
  *    conflict rules, and for port 0 picks from the ephemeral range with

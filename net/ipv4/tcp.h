@@ -433,7 +433,7 @@ void tcp_enter_loss(struct sock *sk);			/* RTO: ssthresh, cwnd 1, mark LOST */
 
 /* tcp_minisocks.c: request socks and the listener's queues (each takes the queue lock) */
 void reqsk_put(struct request_sock *req);
-int inet_csk_reqsk_queue_hash_add(struct sock *listener, struct request_sock *req);	/* 0 or -EADDRINUSE */
+int inet_csk_reqsk_queue_hash_add(struct sock *listener, struct request_sock *req);	/* 0, -EINVAL (not listening), -EADDRINUSE */
 int inet_csk_reqsk_queue_drop(struct sock *listener, struct request_sock *req);	/* SYN table + ehash; 1 if it was on the table */
 struct sock *inet_csk_reqsk_queue_add(struct sock *listener, struct request_sock *req,
 				      struct sock *child);	/* NULL: not listening any more */

@@ -372,6 +372,7 @@ static int tcp_rcv_synsent_state_process(struct sock *sk, struct sk_buff *skb)
 	uint16_t saved_clamp = tp->rx_opt.mss_clamp;
 
 	tcp_parse_options(tcp_hdr(skb), 1, &tp->rx_opt);
+	tp->rx_opt.sack_ok &= sysctl_tcp_sack;
 	if (flags & TCPHDR_ACK) {
 		/* If SEG.ACK =< ISS, or SEG.ACK > SND.NXT, send a reset (unless RST). */
 		if (!after(cb->ack_seq, tp->snd_una) || after(cb->ack_seq, tp->snd_nxt))
@@ -452,10 +453,11 @@ void tcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	req->snt_isn = isn ? isn : secure_tcp_seq(iph->daddr, iph->saddr, tcp_hdr(skb)->dest,
 						  tcp_hdr(skb)->source);
 	if (inet_csk_reqsk_queue_hash_add(sk, req)) {
-		reqsk_free(req);
+		reqsk_put(req);
 		goto drop;
 	}
 	tcp_send_synack(sk, req, skb);
+	reqsk_put(req);		/* the table and ehash hold their own */
 	return;
 drop:
 	tcp_mib_inc(LINUX_MIB_LISTENDROPS);

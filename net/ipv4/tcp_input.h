@@ -71,5 +71,6 @@ void syncookie_note_overflow(void);
 uint32_t tcp_keyed_hash(uint32_t a, uint32_t b, uint32_t c, uint32_t d, int key);
 int tcp_v4_checksum_ok(const struct sk_buff *skb);
 extern int sysctl_tcp_syncookies;	/* 0 off, 1 on SYN queue overflow (default), 2 always */
+extern int sysctl_tcp_sack;		/* take the peer's SACK-permitted (tcp_sack=) */
 
 #endif

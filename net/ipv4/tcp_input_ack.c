@@ -261,14 +261,20 @@ static void tcp_cong_avoid(struct sock *sk, uint32_t acked, uint32_t prior_in_fl
 	tp->snd_cwnd = cwnd < TCP_MAX_CWND ? cwnd : TCP_MAX_CWND;
 }
 
-/* Reno counts duplicate ACKs as "sacked" segments, never more than can be out (Linux). */
-static void tcp_add_reno_sack(struct tcp_sock *tp)
+/* Duplicate ACKs never stand for more segments than can be out beside a hole (Linux). */
+static void tcp_limit_reno_sacked(struct tcp_sock *tp)
 {
 	uint32_t holes = tp->lost_out ? tp->lost_out : 1;
 
-	tp->sacked_out++;
 	if (tp->sacked_out + holes > tp->packets_out)
 		tp->sacked_out = tp->packets_out > holes ? tp->packets_out - holes : 0;
+}
+
+/* Reno counts duplicate ACKs as "sacked" segments (Linux's tcp_add_reno_sack). */
+static void tcp_add_reno_sack(struct tcp_sock *tp)
+{
+	tp->sacked_out++;
+	tcp_limit_reno_sacked(tp);
 }
 
 /* One ACK filled a hole; the rest of what it covers ate duplicate ACKs (Linux). */
@@ -277,6 +283,7 @@ static void tcp_remove_reno_sacks(struct tcp_sock *tp, uint32_t acked)
 	if (!acked)
 		return;
 	tp->sacked_out = acked - 1 >= tp->sacked_out ? 0 : tp->sacked_out - (acked - 1);
+	tcp_limit_reno_sacked(tp);
 }
 
 /* Retransmit the first unacknowledged segment now, whatever cwnd says (RFC 5681 §3.2 step 2). */

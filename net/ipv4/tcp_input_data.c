@@ -5,7 +5,8 @@
  * validated segment's text, and the ACK that answers it.
  *
  *  - tcp_data_queue(): in order → sk_receive_queue (charged with
- *    skb_set_owner_r, trimmed to RCV.NXT and to the window's right edge),
+ *    skb_set_owner_r, trimmed to RCV.NXT and to the window's right edge,
+ *    small ones copied into the tail buffer when it has room),
  *    else the out-of-order queue (sorted, duplicates dropped, bounded by
  *    sk_rcvbuf); a FIN in order → tcp_fin().
  *  - tcp_ack_snd_check(): ACK now (more than one full segment unacked,
@@ -15,6 +16,7 @@
  */
 #include <net/ipv4/tcp.h>
 #include <net/ipv4/tcp_input.h>
+#include <string.h>
 
 static void tcp_measure_rcv_mss(struct sock *sk, const struct sk_buff *skb)
 {
@@ -76,6 +78,24 @@ static void tcp_event_data_recv(struct sock *sk, const struct sk_buff *skb)
 	icsk->icsk_ack.lrcvtime = now;
 }
 
+/*
+ * Copy a small in-order @skb into the receive queue's tail when its buffer
+ * has room (Linux's tcp_try_coalesce): a stream of tiny segments then costs
+ * one buffer, not one each, so the advertised window does not collapse.
+ * Safe against recvmsg: we run only while no system call owns the socket.
+ */
+static int tcp_try_coalesce(struct sock *sk, struct sk_buff *skb)
+{
+	struct sk_buff *tail = sk->sk_receive_queue.prev;
+
+	if (skb_queue_empty(&sk->sk_receive_queue) ||
+	    TCP_SKB_CB(tail)->end_seq != TCP_SKB_CB(skb)->seq || skb->len > skb_tailroom(tail))
+		return 0;
+	memcpy(skb_put(tail, skb->len), skb->data, skb->len);
+	TCP_SKB_CB(tail)->end_seq = TCP_SKB_CB(skb)->end_seq;
+	return 1;
+}
+
 /* Charge and append @skb (data only, in order) to the receive queue. */
 static void tcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
 {
@@ -87,9 +107,13 @@ static void tcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
 	TCP_SKB_CB(skb)->end_seq -= !!fin;	/* the receive queue holds data only */
 	if (skb->len) {
 		tcp_event_data_recv(sk, skb);
-		skb->dev = NULL;
-		skb_set_owner_r(skb, sk);
-		skb_queue_tail(&sk->sk_receive_queue, skb);
+		if (tcp_try_coalesce(sk, skb)) {
+			consume_skb(skb);
+		} else {
+			skb->dev = NULL;
+			skb_set_owner_r(skb, sk);
+			skb_queue_tail(&sk->sk_receive_queue, skb);
+		}
 	} else {
 		consume_skb(skb);
 	}

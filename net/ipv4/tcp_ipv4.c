@@ -36,6 +36,12 @@
 
 struct inet_hashinfo tcp_hashinfo;
 int sysctl_tcp_syncookies = 1;		/* Linux's default: cookies when the SYN queue overflows */
+/*
+ * SACK blocks in our segments (RFC 2018). Off until the output side leaves
+ * room for them in full-sized segments (docs/tcp-notes.md): with them, a
+ * 1448-byte segment exceeds the MTU and is dropped.
+ */
+int sysctl_tcp_sack = 1;	/* as Linux: SACK-permitted taken, our ACKs carry blocks */
 static int tcp_ehash_global_lock;	/* ehash_lock=global */
 static uint64_t tcp_secret[4][2];	/* [I] keys: ISN, timestamp offset, cookie hash 0 and 1 */
 
@@ -516,6 +522,15 @@ static const char *set_tcp_tw_ms(const char *val)
 	return NULL;
 }
 KERNEL_PARAM("tcp_tw_ms", set_tcp_tw_ms, "tcp_tw_ms=N: TIME_WAIT length in ms (default 60000)");
+
+static const char *set_tcp_sack(const char *val)
+{
+	if (!val || (val[0] != '0' && val[0] != '1') || val[1])
+		return "must be 0 or 1";
+	sysctl_tcp_sack = val[0] == '1';
+	return NULL;
+}
+KERNEL_PARAM("tcp_sack", set_tcp_sack, "tcp_sack=0|1: negotiate SACK (send SACK blocks; default 1)");
 
 /* Established-hash buckets: one per 8 KiB of heap, as Linux's alloc_large_system_hash scale 13. */
 #ifdef SQUALL_HOSTED

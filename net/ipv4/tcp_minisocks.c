@@ -29,6 +29,18 @@
 
 unsigned int tcp_tw_ms;		/* [I] TIME_WAIT length in ms, 0 = 60 s (tcp_tw_ms=) */
 
+/*
+ * TIME_WAIT socks alive, and the most there may be (Linux's
+ * tcp_max_tw_buckets: half the established hash there; all of it here).
+ * Past it a closing socket just closes, as Linux does on overflow.
+ */
+static int tw_count;			/* [a] */
+
+static int tw_max(void)
+{
+	return (int)tcp_hashinfo.ehash_mask + 1;
+}
+
 /* A TIME_WAIT sock with what only this file needs. */
 struct tcp_tw_bucket {
 	struct tcp_timewait_sock tw;	/* must stay first */
@@ -90,7 +102,7 @@ struct request_sock *reqsk_alloc_for(struct sock *listener, const struct sk_buff
 	req->ts_recent = opt->saw_tstamp ? opt->rcv_tsval : 0;
 	req->wscale_ok = opt->wscale_ok;
 	req->snd_wscale = opt->wscale_ok ? opt->snd_wscale : 0;
-	req->sack_ok = opt->sack_ok;	/* we send SACK blocks; incoming ones are ignored (Reno) */
+	req->sack_ok = opt->sack_ok && sysctl_tcp_sack;	/* blocks sent; received ones ignored (Reno) */
 	tcp_openreq_init_rwin(req, listener);
 	return req;
 }
@@ -118,21 +130,35 @@ static int syn_table_unlink(struct request_sock_queue *q, struct request_sock *r
 	return 0;
 }
 
-/* Softirq. Hash @req and put it on @listener's SYN table (the reference from reqsk_alloc). */
+/*
+ * Softirq. Put @req on @listener's SYN table and in ehash, each with a
+ * reference of its own; the caller keeps its reference (from reqsk_alloc)
+ * for sending the SYN-ACK and puts it after. Fails, with nothing linked,
+ * when the listener stopped listening (checked under the queue lock that
+ * inet_csk_listen_stop walks the table with) or the same SYN raced in on
+ * another CPU.
+ */
 int inet_csk_reqsk_queue_hash_add(struct sock *listener, struct request_sock *req)
 {
 	struct request_sock_queue *q = &inet_csk(listener)->icsk_accept_queue;
 	unsigned int slot = syn_table_slot(req);
 	uint64_t f;
 
-	if (inet_ehash_insert(&tcp_hashinfo, req_to_sk(req)))
-		return -EADDRINUSE;	/* the same SYN raced in on another CPU */
 	req->expires = jiffies + msecs_to_jiffies(TCP_TIMEOUT_INIT_MS);
 	f = spin_lock_irqsave(&q->lock);
+	if (listener->sk_state != TCP_LISTEN) {
+		spin_unlock_irqrestore(&q->lock, f);
+		return -EINVAL;
+	}
+	__atomic_add_fetch(&req->__req_common.skc_refcnt, 1, __ATOMIC_RELAXED);	/* the table's */
 	req->dl_next = q->syn_table[slot];
 	q->syn_table[slot] = req;
 	q->qlen++;
 	spin_unlock_irqrestore(&q->lock, f);
+	if (inet_ehash_insert(&tcp_hashinfo, req_to_sk(req))) {
+		inet_csk_reqsk_queue_drop(listener, req);
+		return -EADDRINUSE;
+	}
 	tcp_reqsk_timer_arm(listener);
 	return 0;
 }
@@ -456,8 +482,10 @@ static struct tcp_tw_bucket *tw_bucket(struct tcp_timewait_sock *tw)
 
 void inet_twsk_put(struct tcp_timewait_sock *tw)
 {
-	if (__atomic_sub_fetch(&tw->__tw_common.skc_refcnt, 1, __ATOMIC_ACQ_REL) == 0)
+	if (__atomic_sub_fetch(&tw->__tw_common.skc_refcnt, 1, __ATOMIC_ACQ_REL) == 0) {
+		__atomic_sub_fetch(&tw_count, 1, __ATOMIC_RELAXED);
 		free(tw_bucket(tw));
+	}
 }
 
 /* The timer's function: its time is up unless the deadline moved (then re-arm). */
@@ -504,13 +532,18 @@ static uint64_t tcp_tw_len(void)
 /*
  * Socket locked (either level): @sk becomes a TIME_WAIT sock in @state
  * (TIME_WAIT, or FIN_WAIT2 after close() for @timeo jiffies), then
- * tcp_done(). Without memory the socket just closes (Linux does too).
+ * tcp_done(). Without memory, or past tw_max(), the socket just closes
+ * (Linux does too).
  */
 void tcp_time_wait(struct sock *sk, int state, long timeo)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
-	struct tcp_tw_bucket *b = calloc(1, sizeof(*b));
+	struct tcp_tw_bucket *b = NULL;
 
+	if (__atomic_add_fetch(&tw_count, 1, __ATOMIC_RELAXED) <= tw_max())
+		b = calloc(1, sizeof(*b));
+	if (!b)
+		__atomic_sub_fetch(&tw_count, 1, __ATOMIC_RELAXED);
 	if (b) {
 		struct tcp_timewait_sock *tw = &b->tw;
 		struct sock_common *c = &tw->__tw_common;
@@ -541,6 +574,7 @@ void tcp_time_wait(struct sock *sk, int state, long timeo)
 			sock_put(sk);	/* the hash's reference on the socket */
 			mod_timer(&tw->tw_timer, b->deadline);
 		} else {
+			__atomic_sub_fetch(&tw_count, 1, __ATOMIC_RELAXED);
 			free(b);
 		}
 	}

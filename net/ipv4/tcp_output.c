@@ -174,10 +174,19 @@ static void tcp_syn_options(struct sock *sk, int synack, struct tcp_out_options 
 		o->options |= OPTION_SACK_ADVERTISE;
 }
 
-static void tcp_established_options(struct sock *sk, struct tcp_out_options *o)
+/*
+ * Linux's tcp_established_options. SACK blocks take what option space is
+ * left, but never so much that header and payload outgrow the path MTU:
+ * a full-sized data segment goes with fewer blocks (or none) rather than
+ * oversize (Linux shrinks tcp_current_mss instead; the pure ACKs that carry
+ * most SACK information are unaffected either way).
+ */
+static void tcp_established_options(struct sock *sk, struct tcp_out_options *o,
+				    unsigned int payload)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 	int room = MAX_TCP_OPTION_SPACE - TCPOLEN_SACK_BASE;
+	int fit = (int)tcp_current_mss(sk) - (int)payload - TCPOLEN_SACK_BASE;
 
 	if (tp->rx_opt.tstamp_ok) {
 		o->options |= OPTION_TS;
@@ -185,7 +194,10 @@ static void tcp_established_options(struct sock *sk, struct tcp_out_options *o)
 		o->tsecr = tp->rx_opt.ts_recent;
 		room -= TCPOLEN_TSTAMP_ALIGNED;
 	}
-	if (tp->rx_opt.sack_ok && !skb_queue_empty(&tp->out_of_order_queue))
+	if (room > fit)	/* tcp_current_mss already left room for the timestamp */
+		room = fit;
+	if (tp->rx_opt.sack_ok && room >= TCPOLEN_SACK_PERBLOCK &&
+	    !skb_queue_empty(&tp->out_of_order_queue))
 		o->num_sack_blocks = (uint8_t)tcp_sack_blocks(sk, o->sack, room / TCPOLEN_SACK_PERBLOCK);
 }
 
@@ -280,7 +292,7 @@ int tcp_transmit_skb(struct sock *sk, struct sk_buff *skb, int clone)
 	if (flags & TCPHDR_SYN)
 		tcp_syn_options(sk, flags & TCPHDR_ACK, &opts);
 	else
-		tcp_established_options(sk, &opts);
+		tcp_established_options(sk, &opts, skb->len);
 	th = tcp_push_header(skb, &opts);
 	th->source = inet->inet_sport;
 	th->dest = inet->inet_dport;

@@ -10,8 +10,10 @@
  * numbers patched in, offset by the record's own seq/ack fields mod 64 KiB);
  * 0x04 let 1-255 ms pass afterwards (the record's first byte); 0x08 the
  * socket is owned by a "system call" while it arrives (backlog), released
- * after. Checks beyond the sanitizers: the connection's invariants hold
- * after every record (snd_una ≤ snd_nxt, queue counts agree).
+ * after; 0x10 we send 1-4 KiB first, so ACKs meet a real write queue
+ * (RTT, fast retransmit, recovery, RTO). Checks beyond the sanitizers: the
+ * connection's invariants hold after every record (snd_una ≤ snd_nxt,
+ * queue counts agree with packets_out, lost/retrans/sacked within it).
  */
 #define TCP_HARNESS_NO_CMOCKA 1
 #include "../unit/tcp_harness.c"
@@ -68,6 +70,7 @@ static void init_once(void)
 		return;
 	harness_reset();
 	net_csum_verify_disabled = 1;
+	sysctl_tcp_sack = 1;	/* reach the SACK paths too */
 	listener = harness_listen(LOCAL_PORT, 64);
 	reopen();
 }
@@ -84,8 +87,13 @@ static void check_invariants(struct sock *sk)
 	for (struct sk_buff *skb = sk->sk_write_queue.next;
 	     skb != (struct sk_buff *)&sk->sk_write_queue && skb != tp->send_head; skb = skb->next)
 		n++;
-	if (n != tp->packets_out || tp->lost_out > tp->packets_out)
+	if (n != tp->packets_out || tp->lost_out > tp->packets_out ||
+	    tp->retrans_out > tp->packets_out || tp->sacked_out > tp->packets_out) {
+		fprintf(stderr, "state %d: %u skbs sent, packets_out %u lost %u retrans %u sacked %u\n",
+			sk->sk_state, n, tp->packets_out, tp->lost_out, tp->retrans_out,
+			tp->sacked_out);
 		abort();
+	}
 	if (after(tp->rcv_nxt, tp->rcv_wup + tp->rcv_wnd + 1) && tp->rcv_wnd)
 		abort();	/* took data past the window we advertised */
 }
@@ -122,6 +130,12 @@ static void one_record(uint8_t mode, const uint8_t *p, unsigned int len)
 				buf[8 + i] = (uint8_t)(ack >> (24 - 8 * i));
 			}
 		}
+	}
+	if ((mode & 0x10) && conn->sk_state == TCP_ESTABLISHED) {
+		static uint8_t out[4096];
+
+		tp->nonagle = TCP_NAGLE_OFF;
+		harness_send(conn, out, 1024u * (1 + (mode >> 6)));
 	}
 	n = build_ipv4(ip, &t, buf, len);
 	skb = forge_frame(shim_mac, peer_mac, ETH_P_IP, ip, n);

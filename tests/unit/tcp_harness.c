@@ -5,6 +5,7 @@
  * setup/teardown use it.
  */
 #include "tcp_harness.h"
+#include <net/ipv4/tcp_input.h>
 #include <net/ipv4/arp.h>
 #include <net/ipv4/af_inet.h>
 #include <kernel/errno.h>
@@ -467,6 +468,7 @@ static long sk_base;
 static void harness_reset(void)
 {
 	HZ = 1000;	/* the shim's ktime_ns() counts a jiffy as 1 ms */
+	sysctl_tcp_sack = 1;	/* SACK negotiated as in Linux (the kernel default) */
 	net_shim_init();
 	tcp_init();
 	net_shim_reset();

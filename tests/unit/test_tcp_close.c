@@ -411,6 +411,94 @@ static void test_time_wait_paws(void **state)
 	assert_int_equal(mib_delta(LINUX_MIB_PAWSESTABREJECTED), 1);
 }
 
+static void test_time_wait_syn_without_listener_acked(void **state)
+{
+	struct seg s;
+
+	(void)state;
+	to_time_wait(0);
+	s = peer(TCPHDR_SYN, RCV + 100000, 0);	/* would reopen, but nobody listens */
+	inject(&s);
+	EXPECT(TCPHDR_ACK, iss + 2, RCV + 1, .any = ANY_WIN);
+	assert_int_equal(ehash_state(), TCP_TIME_WAIT);
+}
+
+static void test_shutdown_rdwr_then_data_resets(void **state)
+{
+	struct sock *sk = est(0);
+	struct seg s;
+
+	(void)state;
+	tcp_sk(sk)->nonagle = TCP_NAGLE_OFF;
+	lock_sock(sk);
+	sk->sk_shutdown |= RCV_SHUTDOWN;	/* shutdown(SHUT_RDWR) */
+	tcp_shutdown(sk, SHUTDOWN_MASK);
+	release_sock(sk);
+	EXPECT(ACKFIN, iss + 1, RCV, .any = ANY_WIN);
+	s = peer(TCPHDR_ACK, RCV, iss + 2);
+	s.len = 8;
+	inject(&s);
+	EXPECT(TCPHDR_RST, iss + 2, 0, .win = 0, .any = 0);
+	assert_int_equal(sk->sk_state, TCP_CLOSE);
+	assert_int_equal(mib_delta(LINUX_MIB_TCPABORTONDATA), 1);
+	harness_close(sk);
+}
+
+static void test_orphan_fin_wait2_long_linger_keeps_socket(void **state)
+{
+	struct sock *sk = est(0);
+	struct seg s;
+
+	(void)state;
+	tcp_tw_ms = 500;	/* FIN timeout (60 s) outlasts TIME_WAIT: the full socket waits */
+	tcp_sk(sk)->nonagle = TCP_NAGLE_OFF;
+	harness_close(sk);
+	EXPECT(ACKFIN, iss + 1, RCV, .any = ANY_WIN);
+	s = peer(TCPHDR_ACK, RCV, iss + 2);
+	inject(&s);
+	assert_int_equal(ehash_state(), TCP_FIN_WAIT2);
+	s = peer(ACKFIN, RCV, iss + 2);
+	inject(&s);
+	EXPECT(TCPHDR_ACK, iss + 2, RCV + 1, .any = ANY_WIN);
+	assert_int_equal(ehash_state(), TCP_TIME_WAIT);
+	advance_ms(600);
+	assert_int_equal(ehash_state(), -1);
+}
+
+static void test_time_wait_bounded(void **state)
+{
+	unsigned int max = tcp_hashinfo.ehash_mask + 1, tws = 0;
+
+	(void)state;
+	tcp_tw_ms = 60000;
+	/* More closes than the table may hold in TIME_WAIT: the rest just close (Linux). */
+	for (unsigned int i = 0; i < max + 8; i++) {
+		struct sock *sk = harness_socket();
+
+		sk->sk_daddr = REMOTE_IP;
+		sk->sk_rcv_saddr = LOCAL_IP;
+		sk->sk_dport = htons((uint16_t)(10000 + i));
+		sk->sk_num = LOCAL_PORT;
+		sk->sk_state = TCP_ESTABLISHED;
+		assert_int_equal(inet_ehash_insert(&tcp_hashinfo, sk), 0);
+		lock_sock(sk);
+		tcp_time_wait(sk, TCP_TIME_WAIT, 0);
+		release_sock(sk);
+		harness_close(sk);
+	}
+	for (unsigned int i = 0; i < max + 8; i++) {
+		struct sock *sk = __inet_lookup_established(&tcp_hashinfo, REMOTE_IP,
+							    htons((uint16_t)(10000 + i)), LOCAL_IP,
+							    LOCAL_PORT);
+
+		if (sk) {
+			tws += sk->sk_state == TCP_TIME_WAIT;
+			sock_gen_put(sk);
+		}
+	}
+	assert_int_equal(tws, max);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tcp_harness_setup, tcp_harness_teardown)
 
 int main(void)
@@ -434,6 +522,10 @@ int main(void)
 		T(test_time_wait_old_syn_acked),
 		T(test_time_wait_syn_newer_timestamp_reopens),
 		T(test_time_wait_paws),
+		T(test_time_wait_syn_without_listener_acked),
+		T(test_shutdown_rdwr_then_data_resets),
+		T(test_orphan_fin_wait2_long_linger_keeps_socket),
+		T(test_time_wait_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

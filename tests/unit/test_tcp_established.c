@@ -6,6 +6,7 @@
  * checks on a synchronized connection.
  */
 #include "tcp_harness.h"
+#include <net/ipv4/tcp_input.h>
 #include <cmocka.h>
 #include <kernel/errno.h>
 #include <string.h>
@@ -95,7 +96,7 @@ static void test_ack_every_second_full_segment(void **state)
 
 static void test_out_of_order_dupack_with_sack_then_fill(void **state)
 {
-	struct sock *sk = est(0, 1);
+	struct sock *sk = (sysctl_tcp_sack = 1, est(0, 1));
 	struct seg s = data_seg(RCV + 100, 100, iss + 1);
 	const struct seg *a;
 	uint8_t buf[300];
@@ -811,6 +812,99 @@ static void test_missing_timestamp_accepted(void **state)
 	harness_close(sk);
 }
 
+static void test_ofo_pruned_when_buffer_full(void **state)
+{
+	struct sock *sk = est(0, 0);
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct seg s;
+
+	(void)state;
+	sk->sk_rcvbuf = 8000;	/* a few skbs' worth of truesize */
+	for (int i = 1; i <= 8; i++) {
+		s = data_seg(RCV + (uint32_t)i * 1000, 1000, iss + 1);
+		inject(&s);
+	}
+	while (next_seg(&s))
+		assert_int_equal(s.ack, RCV);
+	/* Out-of-order data never takes more than the buffer. */
+	assert_true(__atomic_load_n(&sk->sk_rmem_alloc, __ATOMIC_RELAXED) <= sk->sk_rcvbuf);
+	assert_true(skb_queue_len(&tp->out_of_order_queue) < 8);
+	/* The hole filled: in-order data is taken even if the later blocks had to go. */
+	s = data_seg(RCV, 1000, iss + 1);
+	inject(&s);
+	assert_true(after(tp->rcv_nxt, RCV));
+	while (next_seg(&s))
+		;
+	harness_close(sk);
+}
+
+static void test_urgent_data_inline(void **state)
+{
+	struct sock *sk = est(0, 0);
+	struct seg s = data_seg(RCV, 5, iss + 1);
+	uint8_t buf[8];
+
+	(void)state;
+	s.flags |= TCPHDR_URG;
+	s.urg_lo = 5;
+	inject(&s);
+	EXPECT_ACK(RCV + 5);
+	/* No out-of-band handling: urgent data arrives inline (as SO_OOBINLINE). */
+	assert_int_equal(harness_recv(sk, buf, sizeof(buf)), 5);
+	harness_close(sk);
+}
+
+static void test_simultaneous_rst_and_data_dropped_outside(void **state)
+{
+	struct sock *sk = est(0, 0);
+	struct seg s = data_seg(RCV + 70000, 10, iss + 1);	/* far right of the window */
+
+	(void)state;
+	s.flags |= TCPHDR_RST;
+	inject(&s);
+	expect_nothing();
+	assert_int_equal(sk->sk_state, TCP_ESTABLISHED);
+	harness_close(sk);
+}
+
+static void test_tiny_segments_coalesced(void **state)
+{
+	struct sock *sk = est(0, 0);
+	uint8_t buf[300];
+	struct seg got;
+
+	(void)state;
+	for (uint32_t i = 0; i < 200; i++) {
+		struct seg s = data_seg(RCV + i, 1, iss + 1);
+
+		inject(&s);
+	}
+	while (next_seg(&got))
+		;
+	/* 200 one-byte segments take a few buffers, not 200 (Linux's tcp_try_coalesce). */
+	assert_true(skb_queue_len(&sk->sk_receive_queue) < 10);
+	assert_true(__atomic_load_n(&sk->sk_rmem_alloc, __ATOMIC_RELAXED) < 20000);
+	assert_int_equal(harness_recv(sk, buf, sizeof(buf)), 200);
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(buf[i], seg_pattern(RCV + (uint32_t)i));
+	harness_close(sk);
+}
+
+static void test_sack_off_by_default(void **state)
+{
+	struct sock *sk = (sysctl_tcp_sack = 0, est(0, 1));
+	struct seg s = data_seg(RCV + 100, 100, iss + 1);
+	const struct seg *a;
+
+	(void)state;
+	/* tcp_sack=0: the peer's SACK-permitted is not taken. */
+	assert_false(tcp_sk(sk)->rx_opt.sack_ok);
+	inject(&s);
+	a = EXPECT_ACK(RCV);
+	assert_int_equal(a->nsack, 0);
+	harness_close(sk);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tcp_harness_setup, tcp_harness_teardown)
 
 int main(void)
@@ -851,6 +945,11 @@ int main(void)
 		T(test_paws_rejects_old_tsval),
 		T(test_paws_24_days),
 		T(test_missing_timestamp_accepted),
+		T(test_ofo_pruned_when_buffer_full),
+		T(test_urgent_data_inline),
+		T(test_simultaneous_rst_and_data_dropped_outside),
+		T(test_tiny_segments_coalesced),
+		T(test_sack_off_by_default),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
  * queue, SYN-SENT and simultaneous open.
  */
 #include "tcp_harness.h"
+#include <net/ipv4/tcp_input.h>
 #include <cmocka.h>
 #include <kernel/errno.h>
 
@@ -39,6 +40,7 @@ static void test_listen_synack_options(void **state)
 	const struct seg *sa;
 
 	(void)state;
+	sysctl_tcp_sack = 1;
 	s.wscale = 7;
 	s.ts = 1;
 	s.tsval = TS_PEER;
@@ -630,6 +632,98 @@ static void test_simultaneous_open_bad_ack_rst(void **state)
 	harness_close(sk);
 }
 
+static void test_synsent_timestamps_negotiated(void **state)
+{
+	uint32_t iss;
+	struct sock *sk = (sysctl_tcp_sack = 1, connect_syn(&iss));
+	struct seg s = { SEG_TEMPL, .flags = SYNACK, .seq = REMOTE_ISN, .ack = iss + 1, .mss = 1460,
+			 .wscale = 7, .sack_perm = 1, .ts = 1, .tsval = 777, .tsecr = 0, .win = 4000 };
+
+	(void)state;
+	inject(&s);
+	/* RFC 7323: TS.Recent = the SYN-ACK's TSval, echoed from now on. */
+	expect_seg(&(struct seg){ RECV_TEMPL, .flags = TCPHDR_ACK, .seq = iss + 1, .ack = REMOTE_ISN + 1,
+				  .ts = 1, .tsecr = 777, .any = ANY_WIN | ANY_TSVAL });
+	assert_true(tcp_sk(sk)->rx_opt.tstamp_ok);
+	assert_true(tcp_sk(sk)->rx_opt.sack_ok);
+	assert_int_equal(tcp_sk(sk)->rx_opt.snd_wscale, 7);
+	assert_int_equal(tcp_sk(sk)->mss_cache, 1448);	/* 1460 less the timestamps */
+	harness_close(sk);
+}
+
+static void test_simultaneous_open_timestamps(void **state)
+{
+	uint32_t iss;
+	struct sock *sk = connect_syn(&iss);
+	struct seg s = { SEG_TEMPL, .flags = TCPHDR_SYN, .seq = REMOTE_ISN, .ts = 1, .tsval = 42 };
+
+	(void)state;
+	inject(&s);
+	expect_seg(&(struct seg){ RECV_TEMPL, .flags = SYNACK, .seq = iss, .ack = REMOTE_ISN + 1, .ts = 1,
+				  .tsecr = 42, .any = ANY_WIN | ANY_TSVAL });
+	assert_true(tcp_sk(sk)->rx_opt.tstamp_ok);
+	harness_close(sk);
+}
+
+static void test_synsent_paws(void **state)
+{
+	uint32_t iss;
+	struct sock *sk = connect_syn(&iss);
+	struct seg s = { SEG_TEMPL, .flags = TCPHDR_SYN, .seq = REMOTE_ISN, .ts = 1, .tsval = 1000 };
+
+	(void)state;
+	tcp_sk(sk)->rx_opt.ts_recent = 5000;	/* as if an earlier incarnation had been seen */
+	tcp_sk(sk)->rx_opt.ts_recent_stamp = jiffies;
+	inject(&s);
+	expect_nothing();	/* an older timestamp: dropped */
+	assert_int_equal(sk->sk_state, TCP_SYN_SENT);
+	harness_close(sk);
+}
+
+static void test_connect_bad_addresses(void **state)
+{
+	struct sock *sk = harness_socket();
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(80), .sin_addr = 0 };
+
+	(void)state;
+	lock_sock(sk);
+	assert_int_equal(tcp_v4_connect(sk, &a, sizeof(a)), -ENETUNREACH);
+	a.sin_addr = IP4(224, 0, 0, 1);
+	assert_int_equal(tcp_v4_connect(sk, &a, sizeof(a)), -ENETUNREACH);
+	a.sin_addr = REMOTE_IP;
+	a.sin_port = 0;
+	assert_int_equal(tcp_v4_connect(sk, &a, sizeof(a)), -ENETUNREACH);
+	a.sin_family = 10;
+	assert_int_equal(tcp_v4_connect(sk, &a, sizeof(a)), -EAFNOSUPPORT);
+	assert_int_equal(tcp_v4_connect(sk, &a, 8), -EINVAL);
+	assert_int_equal(sk->sk_state, TCP_CLOSE);
+	release_sock(sk);
+	expect_nothing();
+	harness_close(sk);
+}
+
+static void test_connect_data_after_handshake(void **state)
+{
+	uint32_t iss;
+	struct sock *sk = connect_syn(&iss);
+	struct seg s = { SEG_TEMPL, .flags = SYNACK, .seq = REMOTE_ISN, .ack = iss + 1, .mss = 1460 };
+	char buf[16];
+
+	(void)state;
+	inject(&s);
+	expect_seg(&(struct seg){ RECV_TEMPL, .flags = TCPHDR_ACK, .seq = iss + 1, .ack = REMOTE_ISN + 1 });
+	s = (struct seg){ SEG_TEMPL, .flags = TCPHDR_ACK | TCPHDR_PSH, .seq = REMOTE_ISN + 1,
+			  .ack = iss + 1, .data = "server", .len = 6 };
+	inject(&s);
+	expect_seg(&(struct seg){ RECV_TEMPL, .flags = TCPHDR_ACK, .seq = iss + 1, .ack = REMOTE_ISN + 7 });
+	assert_int_equal(harness_recv(sk, buf, sizeof(buf)), 6);
+	assert_memory_equal(buf, "server", 6);
+	assert_int_equal(harness_send(sk, "client", 6), 6);
+	expect_seg(&(struct seg){ RECV_TEMPL, .flags = TCPHDR_ACK | TCPHDR_PSH, .seq = iss + 1,
+				  .ack = REMOTE_ISN + 7, .data = "client", .len = 6, .any = ANY_WIN | ANY_PSH });
+	harness_close(sk);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tcp_harness_setup, tcp_harness_teardown)
 
 int main(void)
@@ -663,6 +757,11 @@ int main(void)
 		T(test_synsent_ack_without_syn_dropped),
 		T(test_synsent_simultaneous_open),
 		T(test_simultaneous_open_bad_ack_rst),
+		T(test_synsent_timestamps_negotiated),
+		T(test_simultaneous_open_timestamps),
+		T(test_synsent_paws),
+		T(test_connect_bad_addresses),
+		T(test_connect_data_after_handshake),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -325,6 +325,42 @@ static void test_malformed_options_on_wire_survive(void **state)
 	harness_close(l);
 }
 
+static void test_reuseport_group_shares_flows(void **state)
+{
+	struct sock *l[4];
+	int hits[4] = { 0 };
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		l[i] = listen_on(0);
+	for (int p = 0; p < 400; p++) {
+		struct sock *sk = __inet_lookup_listener(&tcp_hashinfo, REMOTE_IP, htons((uint16_t)(20000 + p)),
+							 LOCAL_IP, LOCAL_PORT, 0);
+
+		for (int i = 0; i < 4; i++)
+			hits[i] += sk == l[i];
+		/* One flow, one listener, every time. */
+		assert_ptr_equal(sk, __inet_lookup_listener(&tcp_hashinfo, REMOTE_IP,
+							    htons((uint16_t)(20000 + p)), LOCAL_IP,
+							    LOCAL_PORT, 0));
+		sock_put(sk);
+		sock_put(sk);
+	}
+	for (int i = 0; i < 4; i++)
+		assert_true(hits[i] > 40);	/* about 100 each */
+	/* SO_INCOMING_CPU = the receiving CPU wins every flow (reuseport by CPU). */
+	l[2]->sk_incoming_cpu = 0;
+	for (int p = 0; p < 50; p++) {
+		struct sock *sk = __inet_lookup_listener(&tcp_hashinfo, REMOTE_IP, htons((uint16_t)(30000 + p)),
+							 LOCAL_IP, LOCAL_PORT, 0);
+
+		assert_ptr_equal(sk, l[2]);
+		sock_put(sk);
+	}
+	for (int i = 0; i < 4; i++)
+		harness_close(l[i]);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tcp_harness_setup, tcp_harness_teardown)
 
 int main(void)
@@ -341,6 +377,7 @@ int main(void)
 		T(test_established_beats_listener),
 		T(test_listener_bound_address_beats_wildcard),
 		T(test_request_of_closed_listener_goes),
+		T(test_reuseport_group_shares_flows),
 		T(test_options_parse_all),
 		T(test_options_syn_only_ignored_later),
 		T(test_options_malformed),

@@ -56,6 +56,10 @@ SEEDS = {
     "doff_big": rec(2, tcp(ACK, 1, 1, doff=15)),
     "closed_port": rec(0, tcp(SYN, 1, dport=8)),
     "time_passes": rec(5, tcp(SYN, 1000)) + rec(4, b"\xff"),
+    "send_then_acks": rec(0x13, tcp(ACK, OFF, 1024)) + rec(0x13, tcp(ACK, OFF, 0)) * 3
+    + rec(0x17, b"\xc8" + tcp(ACK, OFF, 0)[1:]) + rec(3, tcp(ACK, OFF, 2048)),
+    "send_dupacks_recovery": rec(0xd3, tcp(ACK, OFF, 0)) + rec(3, tcp(ACK, OFF, 0)) * 4
+    + rec(3, tcp(ACK, OFF, 1448)) + rec(3, tcp(ACK, OFF, 4096)),
 }
 
 
