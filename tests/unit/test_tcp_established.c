@@ -890,7 +890,7 @@ static void test_tiny_segments_coalesced(void **state)
 	harness_close(sk);
 }
 
-static void test_sack_off_by_default(void **state)
+static void test_sack_off_with_tcp_sack_0(void **state)
 {
 	struct sock *sk = (sysctl_tcp_sack = 0, est(0, 1));
 	struct seg s = data_seg(RCV + 100, 100, iss + 1);
@@ -902,6 +902,34 @@ static void test_sack_off_by_default(void **state)
 	inject(&s);
 	a = EXPECT_ACK(RCV);
 	assert_int_equal(a->nsack, 0);
+	harness_close(sk);
+}
+
+static void test_data_with_sack_blocks_fits_mtu(void **state)
+{
+	struct sock *sk = est(1, 1);
+	struct seg s = data_seg(RCV + 1000, 100, iss + 1), got;
+	int frames = 0, with_blocks = 0;
+
+	(void)state;
+	s.ts = 1;
+	s.tsval = TS_PEER + 10;
+	inject(&s);	/* a hole: our segments now carry a SACK block if they can */
+	assert_true(next_seg(&got));
+	assert_int_equal(got.nsack, 1);
+	tcp_sk(sk)->nonagle = TCP_NAGLE_OFF;
+	send_bytes(sk, 3000);
+	while (next_seg(&got)) {
+		/* IP 20 + TCP 20 + options + payload must fit the 1500-byte MTU (DF is set). */
+		unsigned int opts = 12 + (got.nsack ? 4 + 8u * (unsigned int)got.nsack : 0);
+
+		assert_true(20 + 20 + opts + got.len <= 1500);
+		with_blocks += got.nsack > 0;
+		frames++;
+	}
+	assert_true(frames >= 3);
+	assert_true(with_blocks >= 1);	/* the short last segment still has room */
+	assert_int_equal(tcp_sk(sk)->snd_nxt, iss + 1 + 3000);
 	harness_close(sk);
 }
 
@@ -949,7 +977,8 @@ int main(void)
 		T(test_urgent_data_inline),
 		T(test_simultaneous_rst_and_data_dropped_outside),
 		T(test_tiny_segments_coalesced),
-		T(test_sack_off_by_default),
+		T(test_sack_off_with_tcp_sack_0),
+		T(test_data_with_sack_blocks_fits_mtu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
