@@ -435,17 +435,25 @@ long sys_getpeername(long fd, long usockaddr, long usockaddr_len)
 	return sys_getname(fd, usockaddr, usockaddr_len, 1);
 }
 
-/* import_single_range: the buffer first (Linux checks it before the fd). */
-static int user_range_ok(long buf, size_t *len)
+/*
+ * Linux's import_ubuf: the one-buffer iovec of sendto/recvfrom, clamped to
+ * MAX_RW_COUNT; the buffer is checked first (Linux checks it before the fd).
+ */
+static int import_ubuf(long buf, long len, struct iovec *iov)
 {
-	if (*len > MAX_RW_COUNT)
-		*len = MAX_RW_COUNT;
-	return !*len || access_ok((void *)buf, *len);
+	size_t n = (size_t)len;
+
+	if (n > MAX_RW_COUNT)
+		n = MAX_RW_COUNT;
+	if (n && !access_ok((void *)buf, n))
+		return -EFAULT;
+	iov->iov_base = (void *)buf;
+	iov->iov_len = n;
+	return 0;
 }
 
 long sys_sendto(long fd, long buff, long len, long flags, long addr, long addr_len)
 {
-	size_t n = (size_t)len;
 	struct iovec iov;
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	union sockaddr_k address;
@@ -453,10 +461,9 @@ long sys_sendto(long fd, long buff, long len, long flags, long addr, long addr_l
 	int err;
 	long ret;
 
-	if (!user_range_ok(buff, &n))
-		return -EFAULT;
-	iov.iov_base = (void *)buff;
-	iov.iov_len = n;
+	err = import_ubuf(buff, len, &iov);
+	if (err)
+		return err;
 	sock = sockfd_lookup((int)fd, &err);
 	if (!sock)
 		return err;
@@ -479,7 +486,6 @@ long sys_sendto(long fd, long buff, long len, long flags, long addr, long addr_l
 
 long sys_recvfrom(long fd, long ubuf, long size, long flags, long addr, long addr_len)
 {
-	size_t n = (size_t)size;
 	struct iovec iov;
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	union sockaddr_k address;
@@ -487,10 +493,9 @@ long sys_recvfrom(long fd, long ubuf, long size, long flags, long addr, long add
 	int err;
 	long ret;
 
-	if (!user_range_ok(ubuf, &n))
-		return -EFAULT;
-	iov.iov_base = (void *)ubuf;
-	iov.iov_len = n;
+	err = import_ubuf(ubuf, size, &iov);
+	if (err)
+		return err;
 	sock = sockfd_lookup((int)fd, &err);
 	if (!sock)
 		return err;
