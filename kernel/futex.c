@@ -104,7 +104,7 @@ static long futex_wait(uint64_t uaddr, int val, const struct kernel_timespec *re
 	__atomic_store_n(&current->state, TASK_INTERRUPTIBLE, __ATOMIC_SEQ_CST);
 	spin_unlock_irqrestore(&b->lock, f);
 	if (timeout >= 0)
-		schedule_timeout(timeout);
+		schedule_timeout(timeout + 1);	/* the current jiffy is partly gone: never early, as msleep */
 	else
 		schedule();
 	__atomic_store_n(&current->state, TASK_RUNNING, __ATOMIC_SEQ_CST);
