@@ -17,7 +17,9 @@ import re
 import shlex
 import signal
 import struct
+import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -225,9 +227,21 @@ def test_dry_run_user_plan(fake_repo, tmp_path):
 
 @pytest.mark.skipif(not IS_ROOT, reason="needs root to switch to nobody")
 def test_tap_without_root_is_one_line_and_exit_2():
-    proc = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                           str(RUN), "--net", "tap"], capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=30)
+    # The unprivileged user may not reach a checkout under a 0700 directory
+    # (a mktemp clone), so it runs a world-readable copy of scripts/run.
+    top = tempfile.mkdtemp(prefix="squall-run-")
+    try:
+        os.chmod(top, 0o755)
+        scripts = os.path.join(top, "scripts")
+        os.mkdir(scripts, 0o755)
+        for name in ("run", "netns.py"):
+            shutil.copy2(RUN.parent / name, scripts)
+        proc = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                               os.path.join(scripts, "run"), "--net", "tap"],
+                              capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, timeout=30)
+    finally:
+        shutil.rmtree(top)
     assert proc.returncode == 2, describe(proc)
     assert proc.stderr.splitlines() == [
         "scripts/run: --net tap needs root (it makes a network namespace and a tap); "
