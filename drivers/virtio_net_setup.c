@@ -5,13 +5,14 @@
  *  - virtio_net_init(): kmain, boot CPU. Finds the first modern
  *    virtio-net function (a transitional 1af4:1000 one is named and left
  *    alone), does the virtio 1.0 handshake, picks min(max_virtqueue_pairs,
- *    online CPUs, what the MSI-X table can route) queue pairs, routes pair
- *    i's vectors to the i-th online CPU, fills the RX rings, registers the
- *    net_device, sets DRIVER_OK and VQ_PAIRS_SET. Any failure refuses the
+ *    online CPUs, what the MSI-X table can route; 1 with rxsteer=cpu0) queue
+ *    pairs, routes pair i's vectors to the i-th online CPU, fills the RX
+ *    rings, registers the net_device, sets DRIVER_OK and VQ_PAIRS_SET. Any failure refuses the
  *    device with a console line (vp_refuse) and returns -ENODEV.
  *  - Reports and test hooks for selftests and the stats endpoint.
  */
 #include <drivers/virtio_net_priv.h>
+#include <kernel/params.h>
 #include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <kernel/smp.h>
@@ -33,6 +34,27 @@ static void virtnet_ctrl_done(void *data)
 
 	__atomic_add_fetch(&vi->ctrl_interrupts, 1, __ATOMIC_RELAXED);
 }
+
+/*
+ * rxsteer=cpu0 (experiments): one queue pair, on CPU 0, as a single-queue NIC
+ * without RSS or RPS. The device then delivers every packet to queue 0, so one
+ * CPU runs all of NET_RX (and every TCP input) while the others only run the
+ * app: the "softirq on one core" bottleneck of the reference texts.
+ */
+static int rxsteer_cpu0;	/* [I] */
+
+static const char *set_rxsteer(const char *val)
+{
+	if (val && !strcmp(val, "percpu"))
+		rxsteer_cpu0 = 0;
+	else if (val && !strcmp(val, "cpu0"))
+		rxsteer_cpu0 = 1;
+	else
+		return "must be percpu or cpu0";
+	return NULL;
+}
+KERNEL_PARAM("rxsteer", set_rxsteer,
+	     "rxsteer=percpu|cpu0: a queue pair per CPU (default), or one on CPU 0");
 
 /* Queue pair @i's CPU: the i-th online one. */
 static unsigned int pair_cpu(unsigned int i)
@@ -121,6 +143,8 @@ static int virtnet_choose_pairs(struct virtnet_info *vi)
 	if (vi->max_pairs < 1 || vi->max_pairs > 0x8000 || nq < 2 * vi->max_pairs + (unsigned)vi->has_cvq)
 		return -EINVAL;
 	vi->pairs = vi->max_pairs < num_online_cpus() ? vi->max_pairs : num_online_cpus();
+	if (rxsteer_cpu0)
+		vi->pairs = 1;
 	if (vi->pairs > MAX_QUEUES)
 		vi->pairs = MAX_QUEUES;
 	if (budget < 2)

@@ -155,6 +155,21 @@ def test_flows_spread_over_queues_and_stay_on_their_cpu(smp):
     assert sum(rx for _, rx, _ in q.values()) >= 320, describe(proc)   # every datagram arrived
 
 
+def test_rxsteer_cpu0_puts_every_flow_on_cpu0():
+    # The experiments' single-queue switch: one pair on CPU 0 although the
+    # device offers two, and every datagram still arrives.
+    need("udp_echo")
+    cmd = "ping -q -c 1 -W 2 $GUEST_IP >/dev/null && " + host_py(FLOWS)
+    proc = run("--image", "udp_echo", "--smp", 2, "--net", "tap", "--host-cmd", cmd,
+               "--", "netstat=1", "rxsteer=cpu0", timeout=120)
+    assert proc.returncode == 0, describe(proc)
+    assert "1 queue pairs (device max 2, 2 CPUs)" in proc.stdout, describe(proc)
+    q = queue_counters(last_netstat(proc.stdout))
+    assert list(q) == [0], describe(proc)
+    cpu, rx, off = q[0]
+    assert cpu == 0 and off == 0 and rx >= 320, describe(proc)
+
+
 MALFORMED = """
     import os, time
     from scapy.all import Ether, IP, UDP, ICMP, ARP, Raw, sendp, fragment, conf
