@@ -31,6 +31,7 @@
 struct sock;
 struct socket;
 struct msghdr;
+struct sock_reuseport;
 
 /* Socket options and flags (Linux values). */
 #define SOL_SOCKET 1
@@ -138,6 +139,16 @@ struct sock {
 	uint16_t sk_type;		/* SOCK_STREAM, SOCK_DGRAM */
 	uint16_t sk_protocol;		/* IPPROTO_TCP, IPPROTO_UDP */
 	struct proto *sk_prot;
+	/*
+	 * The owner (Linux's sk_uid). Squall runs one app as one user, so it
+	 * is always 0 there; the field exists so that SO_REUSEPORT's
+	 * same-owner rule is checked (tests set other owners).
+	 */
+	uint32_t sk_uid;
+
+	/* SO_REUSEPORT group (net/core/sock_reuseport.h) */
+	struct sock_reuseport *sk_reuseport_cb;	/* [lhash2 bucket lock] NULL: in no group */
+	int sk_listen_cpu;		/* [o] CPU that called listen(): reuseport=cpu's owner CPU */
 
 	/* state: [o] unless noted */
 	uint8_t sk_shutdown;		/* RCV_SHUTDOWN | SEND_SHUTDOWN */

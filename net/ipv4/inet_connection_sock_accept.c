@@ -16,6 +16,7 @@
 #include <net/ipv4/af_inet.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
+#include <kernel/percpu.h>
 #include <kernel/wait.h>
 
 #define SOMAXCONN 4096			/* Linux ≥ 5.4 */
@@ -45,6 +46,8 @@ int inet_csk_listen_start(struct sock *sk, int backlog)
 	q->qlen = 0;
 	q->accept_len = 0;
 	q->accept_head = q->accept_tail = NULL;
+	/* Its owner CPU in a reuseport=cpu group, unless SO_INCOMING_CPU says otherwise. */
+	sk->sk_listen_cpu = (int)smp_processor_id();
 	sk->sk_state = TCP_LISTEN;
 	err = inet->inet_num ? 0
 			     : (sk->sk_prot->get_port ? sk->sk_prot->get_port(sk, 0)
