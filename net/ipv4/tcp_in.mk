@@ -20,9 +20,10 @@ UNIT_TESTS += tcp_established
 UNIT_SRCS_tcp_established = $(TCP_HOST_SRCS) tests/unit/tcp_harness.c
 UNIT_TESTS += tcp_close
 UNIT_SRCS_tcp_close = $(TCP_HOST_SRCS) tests/unit/tcp_harness.c
-# SO_REUSEPORT groups (net/core/sock_reuseport.c).
-UNIT_TESTS += reuseport
+# SO_REUSEPORT groups (net/core/sock_reuseport.c) and the net experiment switches.
+UNIT_TESTS += reuseport net_params
 UNIT_SRCS_reuseport = $(TCP_HOST_SRCS) tests/unit/tcp_harness.c
+UNIT_SRCS_net_params = $(TCP_HOST_SRCS) tests/unit/tcp_harness.c
 
 # Segments into ip_rcv with a listener and a connection present (tests/fuzz/fuzz_tcp_rcv.c
 # includes the harness itself).
