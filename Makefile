@@ -65,7 +65,7 @@ KERNEL_SRCS := kernel/main.c kernel/console.c kernel/spinlock.c kernel/panic.c \
 	kernel/read_write.c kernel/file.c kernel/app.c kernel/random.c images/efi/elf_load.c
 DRIVER_SRCS := drivers/serial.c
 NET_SRCS := net/core/skbuff.c net/core/dev.c net/ethernet/eth.c \
-	net/ipv4/inet_hashtables.c net/ipv4/inet_connection_sock.c \
+	net/ipv4/inet_hashtables.c net/ipv4/inet_connection_sock.c net/core/sock_reuseport.c \
 	net/socket.c net/core/msg.c net/core/sock.c net/ipv4/af_inet.c net/core/net_stats.c
 # Drivers (PCI, virtio) and the IPv4 protocols register their sources here.
 -include drivers/drivers.mk net/ipv4/ipv4.mk net/ipv4/tcp_in.mk net/ipv4/tcp_out.mk
@@ -149,7 +149,7 @@ $(BUILD)/images/$(1).img: $(BUILD)/images/$(1).elf $(EFI_LOADER) images/mkesp
 endef
 # Test images: each runtime test (tests/apps/test_*.c) and the helper apps
 # below, as an image of its own name with no default command line.
-TEST_APPS := crash bench_syscall ready udp_echo
+TEST_APPS := crash bench_syscall ready udp_echo reuseport_echo
 $(foreach t,$(TEST_APPS),\
 	$(eval $(call app_rules,$(t),$(call app_objs,tests/apps/$(t).c))))
 TEST_IMAGES := $(APP_TESTS) $(TEST_APPS)
@@ -176,7 +176,7 @@ UNIT_SRCS_timer := kernel/timer.c kernel/spinlock.c
 UNIT_SRCS_wait := kernel/wait.c kernel/spinlock.c
 UNIT_SRCS_skbuff := net/core/skbuff.c kernel/spinlock.c
 UNIT_SRCS_inet_hashtables := net/ipv4/inet_hashtables.c net/ipv4/inet_connection_sock.c \
-	kernel/random.c kernel/spinlock.c
+	net/core/sock_reuseport.c kernel/random.c kernel/spinlock.c
 
 FUZZ_TARGETS += cmdline memmap
 FUZZ_SRCS_cmdline := kernel/cmdline.c

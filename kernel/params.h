@@ -14,14 +14,30 @@ struct kernel_param {
 	const char *help;
 };
 
+/*
+ * Hosted builds name the section like a C identifier, so that the host
+ * linker provides __start_kparams/__stop_kparams and the unit tests can
+ * set parameters by name (tests/unit/host/shim.c: kparam_set).
+ */
+#ifdef SQUALL_HOSTED
+#define KPARAM_SECTION "kparams"
+#else
+#define KPARAM_SECTION ".kparams"
+#endif
+
 #define KERNEL_PARAM(key, fn, helptext)                                         \
 	static const struct kernel_param __kparam_##fn                          \
-	__attribute__((section(".kparams"), used, aligned(8))) = { key, fn, helptext }
+	__attribute__((section(KPARAM_SECTION), used, aligned(8))) = { key, fn, helptext }
 
 /* Returns the number of words reported as unknown or bad. */
 int params_apply(const char *image_cmdline, const char *boot_cmdline);
 
 /* The effective command line, as applied (image defaults first). */
 const char *params_cmdline(void);
+
+#ifdef SQUALL_HOSTED
+/* Hosted only: apply one word as the command line would. NULL, why the value is bad, or "unknown". */
+const char *kparam_set(const char *key, const char *val);
+#endif
 
 #endif

@@ -31,6 +31,7 @@
 struct sock;
 struct socket;
 struct msghdr;
+struct sock_reuseport;
 
 /* Socket options and flags (Linux values). */
 #define SOL_SOCKET 1
@@ -111,7 +112,7 @@ struct sock_common {
 	volatile uint8_t skc_state;	/* TCP_* (net/ipv4/tcp_states.h); UDP uses CLOSE/ESTABLISHED */
 	uint8_t skc_reuse;		/* SO_REUSEADDR */
 	uint8_t skc_reuseport;		/* SO_REUSEPORT */
-	int skc_bound_dev_if;		/* unused (one device) */
+	int skc_bound_dev_if;		/* 0 in Squall (one device, no SO_BINDTODEVICE); compared where Linux does */
 	int skc_incoming_cpu;		/* [a] CPU that last received for it */
 	uint32_t skc_hash;		/* its ehash value, once hashed */
 	struct list_head skc_node;	/* [hash bucket lock] ehash or lhash2 chain */
@@ -138,6 +139,16 @@ struct sock {
 	uint16_t sk_type;		/* SOCK_STREAM, SOCK_DGRAM */
 	uint16_t sk_protocol;		/* IPPROTO_TCP, IPPROTO_UDP */
 	struct proto *sk_prot;
+	/*
+	 * The owner (Linux's sk_uid). Squall runs one app as one user, so it
+	 * is always 0 there; the field exists so that SO_REUSEPORT's
+	 * same-owner rule is checked (tests set other owners).
+	 */
+	uint32_t sk_uid;
+
+	/* SO_REUSEPORT group (net/core/sock_reuseport.h) */
+	struct sock_reuseport *sk_reuseport_cb;	/* [lhash2 bucket lock] NULL: in no group */
+	int sk_listen_cpu;		/* CPU that called listen() (reuseport=cpu's owner CPU): set while unhashed, read under the lhash2 bucket lock */
 
 	/* state: [o] unless noted */
 	uint8_t sk_shutdown;		/* RCV_SHUTDOWN | SEND_SHUTDOWN */

@@ -4,8 +4,10 @@
  *
  * bind(port): the port's bucket, then the conflict rules (relaxed, as
  * Linux's bind path): two sockets may share a port if both set
- * SO_REUSEADDR and the other is not listening, or both set SO_REUSEPORT;
- * otherwise only if their local addresses differ (neither a wildcard).
+ * SO_REUSEADDR and the other is not listening, or both set SO_REUSEPORT
+ * and have the same owner (sk_uid); otherwise only if their local
+ * addresses differ (neither a wildcard) or they are bound to different
+ * devices.
  * bind(0): an ephemeral port from a random start. As Linux 2.6.30 does
  * (the seed text), a port whose owners all allow SO_REUSEADDR sharing is
  * remembered if it has the fewest owners so far, and used when no free
@@ -58,16 +60,28 @@ static int reuseaddr_ok(const struct sock *sk)
 	return sk->sk_reuse && sk->sk_state != TCP_LISTEN;
 }
 
-/* Attach @sk to @tb and keep the bucket's fast-path flags true to its owners. */
+/* Linux's sk_reuseport_match: every owner shares with @sk through SO_REUSEPORT. */
+static int reuseport_match(const struct inet_bind_bucket *tb, const struct sock *sk)
+{
+	return tb->fastreuseport > 0 && sk->sk_reuseport && tb->fastuid == sk->sk_uid;
+}
+
+/*
+ * Attach @sk to @tb and keep the bucket's fast-path flags true to its
+ * owners. A reuseport owner of another user joins only by the slow path
+ * (different addresses), and then the fast path is off for good: Linux
+ * narrows it to one address (FASTREUSEPORT_STRICT), Squall just drops it.
+ */
 static void inet_bind_hash(struct inet_hashinfo *h, struct sock *sk, struct inet_bind_bucket *tb)
 {
 	if (!tb->num_owners) {
 		tb->fastreuse = (int8_t)reuseaddr_ok(sk);
 		tb->fastreuseport = (int8_t)(sk->sk_reuseport != 0);
+		tb->fastuid = sk->sk_uid;
 	} else {
 		if (tb->fastreuse > 0 && !reuseaddr_ok(sk))
 			tb->fastreuse = 0;
-		if (tb->fastreuseport > 0 && !sk->sk_reuseport)
+		if (tb->fastreuseport > 0 && !reuseport_match(tb, sk))
 			tb->fastreuseport = 0;
 	}
 	list_add(&sk->sk_bind_node, &tb->owners);
@@ -84,7 +98,19 @@ static int rcv_saddr_equal(const struct sock *a, const struct sock *b)
 	return !x || !y || x == y;	/* a wildcard overlaps every address */
 }
 
-/* Linux's inet_csk_bind_conflict with relax = reuseport_ok = true (the bind path). */
+/* Bound to different devices, two sockets never meet (either unbound: they do). */
+static int bound_dev_overlap(const struct sock *sk, const struct sock *sk2)
+{
+	return !sk->sk_bound_dev_if || !sk2->sk_bound_dev_if ||
+	       sk->sk_bound_dev_if == sk2->sk_bound_dev_if;
+}
+
+/*
+ * Linux's inet_csk_bind_conflict with relax = reuseport_ok = true (the
+ * bind path). SO_REUSEPORT shares only between sockets of one owner
+ * (Linux's uid_eq), so a late joiner of another user, or one without the
+ * option, conflicts on an overlapping address: EADDRINUSE.
+ */
 static int bind_conflict(const struct sock *sk, const struct inet_bind_bucket *tb)
 {
 	struct list_head *pos, *n;
@@ -92,12 +118,12 @@ static int bind_conflict(const struct sock *sk, const struct inet_bind_bucket *t
 	list_for_each_safe(pos, n, (struct list_head *)&tb->owners) {
 		const struct sock *sk2 = list_entry(pos, struct sock, sk_bind_node);
 
-		if (sk2 == sk)
+		if (sk2 == sk || !bound_dev_overlap(sk, sk2))
 			continue;
 		if (sk->sk_reuse && sk2->sk_reuse && sk2->sk_state != TCP_LISTEN)
 			continue;
-		if (sk->sk_reuseport && sk2->sk_reuseport)
-			continue;	/* one app: every owner is the same user */
+		if (sk->sk_reuseport && sk2->sk_reuseport && sk->sk_uid == sk2->sk_uid)
+			continue;
 		if (rcv_saddr_equal(sk, sk2))
 			return 1;
 	}
@@ -117,7 +143,7 @@ static int get_port_locked(struct inet_hashinfo *h, struct sock *sk, uint16_t sn
 		if (!tb)
 			ret = -ENOMEM;
 	} else if (tb->num_owners && !(tb->fastreuse > 0 && reuseaddr_ok(sk)) &&
-		   !(tb->fastreuseport > 0 && sk->sk_reuseport) && bind_conflict(sk, tb)) {
+		   !reuseport_match(tb, sk) && bind_conflict(sk, tb)) {
 		ret = from_scan ? -EAGAIN : -EADDRINUSE;
 	}
 	if (!ret)
@@ -195,7 +221,7 @@ int inet_csk_listen_get_port(struct inet_hashinfo *h, struct sock *sk)
 		ret = -EADDRINUSE;
 	else {
 		tb->fastreuse = 0;	/* a listener never shares through SO_REUSEADDR */
-		if (!sk->sk_reuseport && tb->fastreuseport > 0)
+		if (tb->fastreuseport > 0 && !reuseport_match(tb, sk))
 			tb->fastreuseport = 0;
 	}
 	spin_unlock_irqrestore(&head->lock, f);

@@ -6,7 +6,10 @@
  *    locked): CLOSE → LISTEN (autobind if unbound, port re-checked,
  *    lhash2), or a new backlog for a listener;
  *  - inet_csk_accept: the accept queue's head, sleeping as an EXCLUSIVE
- *    waiter, so one new connection wakes one acceptor (no herd);
+ *    waiter, so one new connection wakes one acceptor (no herd); with
+ *    `wakeup=all` the waiter is not exclusive, so every blocked acceptor
+ *    wakes and all but one find the queue empty (the pre-2.6 thundering
+ *    herd, counted as spurious wakeups);
  *  - inet_csk_listen_stop: requests dropped, unaccepted children reset.
  * The queues themselves (SYN table, accept queue, icsk_accept_queue.lock)
  * are tcp_minisocks.c's; children arrive there from softirq and the queue
@@ -16,11 +19,29 @@
 #include <net/ipv4/af_inet.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
+#include <kernel/params.h>
+#include <kernel/percpu.h>
 #include <kernel/wait.h>
+#include <string.h>
 
 #define SOMAXCONN 4096			/* Linux ≥ 5.4 */
 #define TCP_SYNQ_MIN 8
 #define TASK_INTERRUPTIBLE 1
+
+int sysctl_accept_wake_all;		/* [I] after boot: wakeup=all */
+
+static const char *set_wakeup(const char *val)
+{
+	if (val && !strcmp(val, "all"))
+		sysctl_accept_wake_all = 1;
+	else if (val && !strcmp(val, "exclusive"))
+		sysctl_accept_wake_all = 0;
+	else
+		return "must be all or exclusive";
+	return NULL;
+}
+KERNEL_PARAM("wakeup", set_wakeup,
+	     "wakeup=all|exclusive: wake every blocked accept() per connection, or one (default)");
 
 static void reqsk_queue_set_backlog(struct request_sock_queue *q, int backlog)
 {
@@ -45,6 +66,8 @@ int inet_csk_listen_start(struct sock *sk, int backlog)
 	q->qlen = 0;
 	q->accept_len = 0;
 	q->accept_head = q->accept_tail = NULL;
+	/* Its owner CPU in a reuseport=cpu group, unless SO_INCOMING_CPU says otherwise. */
+	sk->sk_listen_cpu = (int)smp_processor_id();
 	sk->sk_state = TCP_LISTEN;
 	err = inet->inet_num ? 0
 			     : (sk->sk_prot->get_port ? sk->sk_prot->get_port(sk, 0)
@@ -66,10 +89,19 @@ static int reqsk_queue_empty(const struct request_sock_queue *q)
 	return __atomic_load_n(&q->accept_head, __ATOMIC_ACQUIRE) == NULL;
 }
 
+/* Linux's prepare_to_wait_exclusive, or prepare_to_wait under wakeup=all. */
+void inet_csk_add_accept_waiter(struct sock *sk, struct wait_queue_entry *wait)
+{
+	if (sysctl_accept_wake_all)
+		add_wait_queue(&sk->sk_wq, wait);
+	else
+		add_wait_queue_exclusive(&sk->sk_wq, wait);
+}
+
 /*
- * Linux's inet_csk_wait_for_connect: sleep as an exclusive waiter on
- * sk_wq until the accept queue has a child, the socket stops listening,
- * or @timeo runs out. Socket locked; 0 or -errno.
+ * Linux's inet_csk_wait_for_connect: sleep on sk_wq until the accept
+ * queue has a child, the socket stops listening, or @timeo runs out.
+ * Socket locked; 0 or -errno.
  */
 static int inet_csk_wait_for_connect(struct sock *sk, long *timeo)
 {
@@ -78,7 +110,7 @@ static int inet_csk_wait_for_connect(struct sock *sk, long *timeo)
 	int err, woken = 0;
 
 	init_wait_func(&wait, woken_wake_function);
-	add_wait_queue_exclusive(&sk->sk_wq, &wait);
+	inet_csk_add_accept_waiter(sk, &wait);
 	for (;;) {
 		release_sock(sk);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);

@@ -6,6 +6,7 @@
  */
 #include <net/ipv4/inet_hashtables.h>
 #include <net/ipv4/inet_sock.h>
+#include <net/core/sock_reuseport.h>
 #include <net/ipv4/tcp_states.h>
 #include <kernel/errno.h>
 #include <kernel/random.h>
@@ -205,97 +206,120 @@ static struct inet_listen_hashbucket *lhash2_bucket(struct inet_hashinfo *h, uin
 	return &h->lhash2[jhash_3words(addr, hnum, 0, h->secret) & h->lhash2_mask];
 }
 
-/* Linux's compute_score: -1 no match; an exact address and the receiving CPU score higher. */
-static int compute_score(const struct sock *sk, uint32_t daddr, uint16_t hnum, int cpu)
+/*
+ * Linux's compute_score: -1 no match; a listener whose SO_INCOMING_CPU is
+ * the receiving CPU scores higher. The address must be @addr exactly: the
+ * lookup asks for the segment's address, then for INADDR_ANY.
+ */
+static int compute_score(const struct sock *sk, uint32_t addr, uint16_t hnum, int cpu)
 {
 	const struct inet_sock *inet = inet_sk(sk);
 	int score = 1;
 
-	if (inet->inet_num != hnum || sk->sk_state != TCP_LISTEN)
+	if (inet->inet_num != hnum || sk->sk_state != TCP_LISTEN || inet->inet_rcv_saddr != addr)
 		return -1;
-	if (inet->inet_rcv_saddr) {
-		if (inet->inet_rcv_saddr != daddr)
-			return -1;
-		score += 4;
-	}
 	if (__atomic_load_n(&sk->sk_incoming_cpu, __ATOMIC_RELAXED) == cpu)
 		score++;
 	return score;
 }
 
 /*
- * The best listener in one bucket. Equally good SO_REUSEPORT listeners
- * (a reuseport group: the same port and address) share the flows: a
- * reservoir choice driven by the flow's hash @phash, so every segment of
- * one flow picks the same listener (Linux's reuseport_select_sock). A
- * listener whose SO_INCOMING_CPU is the receiving CPU scores higher and
- * wins outright (the experiments' "reuseport by receiving CPU").
+ * Linux's inet_lhash2_lookup: the best listener on (@addr, @hnum) in one
+ * bucket. As in Linux, the first listener that beats the score so far
+ * and belongs to a reuseport group hands the choice to its group. Bucket
+ * lock held.
  */
-static struct sock *lhash2_lookup(struct inet_listen_hashbucket *b, uint32_t daddr,
-				  uint16_t hnum, int cpu, uint32_t phash, int *best_score)
+static struct sock *lhash2_lookup(struct inet_listen_hashbucket *b, uint32_t addr,
+				  uint16_t hnum, int cpu, uint32_t phash)
 {
-	struct sock *best = NULL;
+	struct sock *best = NULL, *result;
 	struct list_head *pos, *n;
-	uint32_t matches = 0;
+	int hiscore = 0;
 
 	list_for_each_safe(pos, n, &b->head) {
 		struct sock *sk = list_entry(pos, struct sock, sk_node);
-		int score = compute_score(sk, daddr, hnum, cpu);
+		int score = compute_score(sk, addr, hnum, cpu);
 
-		if (score > *best_score) {
+		if (score > hiscore) {
+			result = reuseport_select_sock(sk, phash, cpu);
+			if (result)
+				return result;
 			best = sk;
-			*best_score = score;
-			matches = 1;
-		} else if (best && score == *best_score && best->sk_reuseport && sk->sk_reuseport) {
-			matches++;
-			if ((uint32_t)(((uint64_t)phash * matches) >> 32) == 0)
-				best = sk;
-			phash = phash * 1664525u + 1013904223u;
+			hiscore = score;
 		}
 	}
 	return best;
 }
 
+/*
+ * The segment's address first, then the wildcard (an exact bind wins).
+ * The reference is taken under the bucket lock, so the listener cannot
+ * be freed, nor its group changed, while it is chosen.
+ */
 struct sock *__inet_lookup_listener(struct inet_hashinfo *h, uint32_t saddr, uint16_t sport,
 				    uint32_t daddr, uint16_t hnum, int cpu)
 {
-	uint32_t addrs[2] = { daddr, 0 };	/* the exact address, then the wildcard */
+	uint32_t addrs[2] = { daddr, 0 };
 	uint32_t phash = inet_ehashfn(h, daddr, hnum, saddr, sport);
-	struct sock *best = NULL;
-	int best_score = 0;
 
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < (daddr ? 2 : 1); i++) {
 		struct inet_listen_hashbucket *b = lhash2_bucket(h, addrs[i], hnum);
 		uint64_t f = spin_lock_irqsave(&b->lock);
-		struct sock *sk = lhash2_lookup(b, daddr, hnum, cpu, phash, &best_score);
+		struct sock *sk = lhash2_lookup(b, addrs[i], hnum, cpu, phash);
 
-		if (sk) {
-			if (best)
-				sock_put(best);
-			best = sk;
-			sock_hold(best);
-		}
+		if (sk)
+			sock_hold(sk);
 		spin_unlock_irqrestore(&b->lock, f);
-		if (!daddr)
-			break;
+		if (sk)
+			return sk;
 	}
-	return best;
+	return NULL;
 }
 
+/*
+ * Linux's inet_reuseport_add_sock: join the group of a listener with the
+ * same port, exactly the same bound address, the same bound device, the
+ * same owner and SO_REUSEPORT on both; else start a group. bind() already
+ * refused a same-address listener that breaks these rules, so a listener
+ * that finds none simply starts its own group. Bucket lock held.
+ */
+static int inet_reuseport_add_sock(struct sock *sk, struct inet_listen_hashbucket *b)
+{
+	struct list_head *pos, *n;
+
+	list_for_each_safe(pos, n, &b->head) {
+		struct sock *sk2 = list_entry(pos, struct sock, sk_node);
+
+		if (sk2 != sk && sk2->sk_family == sk->sk_family &&
+		    sk2->sk_bound_dev_if == sk->sk_bound_dev_if &&
+		    inet_sk(sk2)->inet_num == inet_sk(sk)->inet_num && sk2->sk_reuseport &&
+		    sk2->sk_uid == sk->sk_uid &&
+		    inet_sk(sk2)->inet_rcv_saddr == inet_sk(sk)->inet_rcv_saddr)
+			return reuseport_add_sock(sk, sk2);
+	}
+	return reuseport_alloc(sk);
+}
+
+/* Process context (listen, connect). 0, or -ENOMEM (no group) / -EADDRINUSE (4-tuple taken). */
 int inet_hash(struct inet_hashinfo *h, struct sock *sk)
 {
 	struct inet_listen_hashbucket *b;
 	uint64_t f;
+	int err = 0;
 
 	if (sk->sk_state != TCP_LISTEN)
 		return inet_ehash_insert(h, sk);
 	b = lhash2_bucket(h, inet_sk(sk)->inet_rcv_saddr, inet_sk(sk)->inet_num);
 	f = spin_lock_irqsave(&b->lock);
-	list_add_tail(&sk->sk_node, &b->head);
-	b->count++;
-	sock_hold(sk);
+	if (sk->sk_reuseport)
+		err = inet_reuseport_add_sock(sk, b);
+	if (!err) {
+		list_add_tail(&sk->sk_node, &b->head);
+		b->count++;
+		sock_hold(sk);
+	}
 	spin_unlock_irqrestore(&b->lock, f);
-	return 0;
+	return err;
 }
 
 void inet_unhash(struct inet_hashinfo *h, struct sock *sk)
@@ -313,6 +337,8 @@ void inet_unhash(struct inet_hashinfo *h, struct sock *sk)
 		was_hashed = !list_empty(&sk->sk_node);
 		if (was_hashed)
 			b->count--;
+		/* Out of the group under the same lock as out of the chain: no lookup can pick it after. */
+		reuseport_detach_sock(sk);
 	} else {
 		lock = ehash_lock(h, ehash_bucket(h, sk_ehashfn(h, sk)));
 		f = spin_lock_irqsave(lock);

@@ -7,18 +7,22 @@
  *    4-tuple; a spinlock per bucket (or one lock for all, `ehash_lock=
  *    global`, to reproduce the contended-table bottleneck).
  *  - lhash2, listening hash: listeners keyed by (local address, port);
- *    a lookup tries (daddr, port) then (INADDR_ANY, port) and keeps the
- *    best score (__inet_lookup_listener): an exact address beats the
- *    wildcard, the receiving CPU breaks ties (SO_INCOMING_CPU), and
- *    equally good SO_REUSEPORT listeners share flows by the flow's hash.
+ *    __inet_lookup_listener asks the (daddr, port) bucket, then the
+ *    (INADDR_ANY, port) one, so an exact address beats the wildcard. In a
+ *    bucket the best score wins (SO_INCOMING_CPU = the receiving CPU
+ *    scores higher), and the first listener in an SO_REUSEPORT group
+ *    hands the choice to reuseport_select_sock (net/core/sock_reuseport.h:
+ *    by flow hash or by receiving CPU, `reuseport=hash|cpu`). Listeners
+ *    join their group in inet_hash and leave it in inet_unhash.
  *  - bhash, bind hash: one inet_bind_bucket per local port in use, with its
  *    owners; inet_csk_get_port() applies the SO_REUSEADDR/SO_REUSEPORT
  *    conflict rules, and for port 0 picks from the ephemeral range with
  *    Linux 2.6.30's "fewest owners" fallback when the range is crowded.
  *
  * Locking: each bucket's lock guards its chain and the key fields of the
- * sockets on it; a lookup returns the socket with a reference taken under
- * that lock. Lock order: bhash bucket, then ehash/lhash2 bucket, then the
+ * sockets on it, and an lhash2 bucket's lock also guards the SO_REUSEPORT
+ * groups of its listeners; a lookup returns the socket with a reference
+ * taken under that lock. Lock order: bhash bucket, then ehash/lhash2 bucket, then the
  * socket lock. Context: softirq (lookups) or process (bind/listen/connect).
  */
 #ifndef SQUALL_INET_HASHTABLES_H
@@ -32,7 +36,8 @@
 struct inet_bind_bucket {
 	uint16_t port;			/* host order */
 	int8_t fastreuse;		/* 1: every owner has SO_REUSEADDR and none listens; -1: connect() only */
-	int8_t fastreuseport;		/* 1: every owner has SO_REUSEPORT */
+	int8_t fastreuseport;		/* 1: every owner has SO_REUSEPORT and the owner fastuid */
+	uint32_t fastuid;		/* the owners' sk_uid while fastreuseport > 0 */
 	int num_owners;
 	struct list_head node;		/* [bucket lock] the bhash chain */
 	struct list_head owners;	/* [bucket lock] socks, through sk_bind_node */
@@ -50,7 +55,7 @@ struct inet_ehash_bucket {
 
 struct inet_listen_hashbucket {
 	struct spinlock lock;
-	struct list_head head;		/* listeners, through sk_node */
+	struct list_head head;		/* listeners, through sk_node; also guards their sk_reuseport_cb */
 	unsigned int count;
 };
 

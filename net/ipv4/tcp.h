@@ -453,6 +453,10 @@ int tcp_getsockopt(struct sock *sk, int level, int optname, void *optval, int *o
 long tcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t len);
 long tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags, int *addr_len);
 int inet_csk_listen_start(struct sock *sk, int backlog);
+/* accept()'s sleep: an exclusive waiter on sk_wq, or not under wakeup=all (sysctl_accept_wake_all). */
+struct wait_queue_entry;
+void inet_csk_add_accept_waiter(struct sock *sk, struct wait_queue_entry *wait);
+extern int sysctl_accept_wake_all;
 
 /* ---- appended by the output side (docs/tcp-notes.md, 2026-11-22) ---- */
 

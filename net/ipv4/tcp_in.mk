@@ -8,7 +8,7 @@ TCP_IN_SRCS := net/ipv4/tcp_ipv4.c net/ipv4/tcp_input.c net/ipv4/tcp_input_ack.c
 # Host builds: the whole TCP (both sides) over the hosted IPv4 stack, with
 # the packet-trace harness (tests/unit/tcp_harness.c). Recursive (=)
 # because tcp_out.mk is included after this file.
-TCP_HOST_SRCS = $(TCP_IN_SRCS) $(TCP_OUT_SRCS) net/ipv4/inet_hashtables.c \
+TCP_HOST_SRCS = $(TCP_IN_SRCS) $(TCP_OUT_SRCS) net/ipv4/inet_hashtables.c net/core/sock_reuseport.c \
 	net/ipv4/inet_connection_sock.c net/ipv4/af_inet.c $(IPV4_HOST_SRCS)
 
 UNIT_TESTS += tcp_input
@@ -20,6 +20,10 @@ UNIT_TESTS += tcp_established
 UNIT_SRCS_tcp_established = $(TCP_HOST_SRCS) tests/unit/tcp_harness.c
 UNIT_TESTS += tcp_close
 UNIT_SRCS_tcp_close = $(TCP_HOST_SRCS) tests/unit/tcp_harness.c
+# SO_REUSEPORT groups (net/core/sock_reuseport.c) and the net experiment switches.
+UNIT_TESTS += reuseport net_params
+UNIT_SRCS_reuseport = $(TCP_HOST_SRCS) tests/unit/tcp_harness.c
+UNIT_SRCS_net_params = $(TCP_HOST_SRCS) tests/unit/tcp_harness.c
 
 # Segments into ip_rcv with a listener and a connection present (tests/fuzz/fuzz_tcp_rcv.c
 # includes the harness itself).

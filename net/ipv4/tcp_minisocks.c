@@ -255,6 +255,7 @@ struct sock *tcp_create_openreq_child(const struct sock *sk, const struct reques
 	newsk->sk_rcvbuf = sk->sk_rcvbuf;
 	newsk->sk_sndbuf = sk->sk_sndbuf;
 	newsk->sk_reuse = sk->sk_reuse;
+	newsk->sk_uid = sk->sk_uid;
 	newsk->sk_flags = sk->sk_flags & (1UL << SOCK_KEEPOPEN | 1UL << SOCK_LINGER);
 	newsk->sk_linger_secs = sk->sk_linger_secs;
 	newsk->sk_rcvtimeo = sk->sk_rcvtimeo;

@@ -6,7 +6,7 @@ TCP_OUT_SRCS := net/ipv4/tcp_output.c net/ipv4/tcp_window.c net/ipv4/tcp_timer.c
 # Host tests of these files alone: the input side is stood in for
 # (tests/unit/tcp_out_helper.c), the peer is the test.
 TCP_OUT_HOST_SRCS := $(TCP_OUT_SRCS) tests/unit/tcp_out_helper.c \
-	net/ipv4/inet_hashtables.c net/ipv4/inet_connection_sock.c \
+	net/ipv4/inet_hashtables.c net/ipv4/inet_connection_sock.c net/core/sock_reuseport.c \
 	$(IPV4_HOST_SRCS)
 
 UNIT_TESTS += tcp_output tcp_timer

@@ -319,6 +319,48 @@ static void test_tcp(void)
 	ok(close(t) == 0, "close a listener");
 }
 
+/* A TCP socket, SO_REUSEPORT @rp, bound to INADDR_ANY:@port; -1 (errno kept) if bind() refused. */
+static int tcp_bound(uint16_t port, int rp)
+{
+	struct sockaddr_in sin = sin_of(INADDR_ANY, port);
+	int t = socket(AF_INET, SOCK_STREAM, 0), err;
+
+	if (t < 0 || (rp && setint(t, SOL_SOCKET, SO_REUSEPORT, 1) < 0))
+		return -1;
+	if (bind(t, (struct sockaddr *)&sin, sizeof(sin)) == 0)
+		return t;
+	err = errno;
+	close(t);
+	errno = err;
+	return -1;
+}
+
+/* SO_REUSEPORT listeners of one user share a port; a socket without the option may not join. */
+static void test_tcp_reuseport(void)
+{
+	const uint16_t port = 47123;
+	int a = socket(AF_INET, SOCK_STREAM, 0), b, c;
+
+	if (a < 0) {
+		skip("no TCP here yet");
+		return;
+	}
+	close(a);
+	a = tcp_bound(port, 1);
+	b = tcp_bound(port, 1);
+	ok(a >= 0 && b >= 0 && listen(a, 8) == 0 && listen(b, 8) == 0,
+	   "two SO_REUSEPORT sockets bind one port and both listen");
+	ok(fails(tcp_bound(port, 0), EADDRINUSE), "a third without SO_REUSEPORT gets EADDRINUSE");
+	c = tcp_bound(port, 1);
+	ok(c >= 0 && listen(c, 8) == 0, "a third with SO_REUSEPORT joins");
+	ok(setint(a, SOL_SOCKET, SO_INCOMING_CPU, 0) == 0 && getint(a, SOL_SOCKET, SO_INCOMING_CPU) == 0,
+	   "SO_INCOMING_CPU round trip on a listener");
+	ok(close(a) == 0 && close(b) == 0 && close(c) == 0, "close the group");
+	a = tcp_bound(port, 0);
+	ok(a >= 0 && listen(a, 8) == 0, "the port is free again for a plain listener");
+	close(a);
+}
+
 int main(void)
 {
 	int u;
@@ -338,5 +380,6 @@ int main(void)
 	test_dgram_only(u);
 	ok(close(u) == 0, "close the UDP socket");
 	test_tcp();
+	test_tcp_reuseport();
 	return tap_done();
 }

@@ -4,6 +4,7 @@
  * §3.10.7.1), the lookup order, and tcp_parse_options on hostile bytes.
  */
 #include "tcp_harness.h"
+#include <net/core/sock_reuseport.h>
 #include <cmocka.h>
 #include <string.h>
 
@@ -348,15 +349,28 @@ static void test_reuseport_group_shares_flows(void **state)
 	}
 	for (int i = 0; i < 4; i++)
 		assert_true(hits[i] > 40);	/* about 100 each */
-	/* SO_INCOMING_CPU = the receiving CPU wins every flow (reuseport by CPU). */
-	l[2]->sk_incoming_cpu = 0;
-	for (int p = 0; p < 50; p++) {
-		struct sock *sk = __inet_lookup_listener(&tcp_hashinfo, REMOTE_IP, htons((uint16_t)(30000 + p)),
-							 LOCAL_IP, LOCAL_PORT, 0);
+	/*
+	 * SO_INCOMING_CPU = the receiving CPU: under reuseport=hash the group
+	 * ignores it (Linux before 6.1), under reuseport=cpu it wins every flow
+	 * (the others, which listened on CPU 0 too, are given other CPUs).
+	 */
+	for (int i = 0; i < 4; i++)
+		l[i]->sk_incoming_cpu = i == 2 ? 0 : 1 + i;
+	for (int mode = REUSEPORT_SELECT_HASH; mode <= REUSEPORT_SELECT_CPU; mode++) {
+		int got2 = 0;
 
-		assert_ptr_equal(sk, l[2]);
-		sock_put(sk);
+		sysctl_reuseport_select = mode;
+		for (int p = 0; p < 50; p++) {
+			struct sock *sk = __inet_lookup_listener(&tcp_hashinfo, REMOTE_IP,
+								 htons((uint16_t)(30000 + p)),
+								 LOCAL_IP, LOCAL_PORT, 0);
+
+			got2 += sk == l[2];
+			sock_put(sk);
+		}
+		assert_int_equal(got2 == 50, mode == REUSEPORT_SELECT_CPU);
 	}
+	sysctl_reuseport_select = REUSEPORT_SELECT_HASH;
 	for (int i = 0; i < 4; i++)
 		harness_close(l[i]);
 }
