@@ -228,6 +228,31 @@ int inet_csk_listen_get_port(struct inet_hashinfo *h, struct sock *sk)
 	return ret;
 }
 
+/*
+ * Linux's __inet_inherit_port: an accepted child owns its listener's port
+ * too, so the port stays taken while connections live on it after the
+ * listener closed: bind() then conflicts unless SO_REUSEADDR (inherited)
+ * or SO_REUSEPORT (same owner) allow sharing, as on Linux. The bucket's
+ * fast-path flags stay as they are (Linux updates them only on bind).
+ * Softirq, listener locked. -ENOENT if the listener no longer has the port.
+ */
+int __inet_inherit_port(struct inet_hashinfo *h, const struct sock *sk, struct sock *child)
+{
+	uint16_t port = inet_sk(sk)->inet_num;
+	struct inet_bind_hashbucket *head = bhash_bucket(h, port);
+	uint64_t f = spin_lock_irqsave(&head->lock);
+	struct inet_bind_bucket *tb = port ? bucket_find(head, port) : NULL;
+
+	if (tb) {
+		list_add(&child->sk_bind_node, &tb->owners);
+		tb->num_owners++;
+		inet_sk(child)->inet_num = port;
+		__atomic_add_fetch(&h->bsockets, 1, __ATOMIC_RELAXED);
+	}
+	spin_unlock_irqrestore(&head->lock, f);
+	return tb ? 0 : -ENOENT;
+}
+
 void inet_put_port(struct inet_hashinfo *h, struct sock *sk)
 {
 	uint16_t port = inet_sk(sk)->inet_num;

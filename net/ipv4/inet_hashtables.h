@@ -113,6 +113,8 @@ int inet_csk_get_port(struct inet_hashinfo *h, struct sock *sk, uint16_t snum);
 int inet_csk_listen_get_port(struct inet_hashinfo *h, struct sock *sk);
 /* close: give the port back (frees the bucket with its last owner). */
 void inet_put_port(struct inet_hashinfo *h, struct sock *sk);
+/* An accepted child joins its listener's bind bucket (Linux's __inet_inherit_port); -ENOENT if gone. */
+int __inet_inherit_port(struct inet_hashinfo *h, const struct sock *sk, struct sock *child);
 /* connect() of an unbound socket: a local port whose 4-tuple is unique, and ehash insertion. */
 int inet_hash_connect(struct inet_hashinfo *h, struct sock *sk);
 

@@ -255,6 +255,7 @@ struct sock *tcp_create_openreq_child(const struct sock *sk, const struct reques
 	newsk->sk_rcvbuf = sk->sk_rcvbuf;
 	newsk->sk_sndbuf = sk->sk_sndbuf;
 	newsk->sk_reuse = sk->sk_reuse;
+	newsk->sk_reuseport = sk->sk_reuseport;	/* Linux clones it: bind conflicts see it */
 	newsk->sk_uid = sk->sk_uid;
 	newsk->sk_flags = sk->sk_flags & (1UL << SOCK_KEEPOPEN | 1UL << SOCK_LINGER);
 	newsk->sk_linger_secs = sk->sk_linger_secs;
@@ -324,6 +325,10 @@ struct sock *tcp_v4_syn_recv_sock(struct sock *sk, struct sk_buff *skb, struct r
 	child = tcp_create_openreq_child(sk, req, skb);
 	if (!child)
 		goto drop;
+	if (__inet_inherit_port(&tcp_hashinfo, sk, child) < 0) {
+		tcp_mib_inc(LINUX_MIB_LISTENDROPS);
+		return child;	/* not own_req: tcp_complete_hashdance frees it */
+	}
 	if (req->cookie) {
 		*own_req = inet_ehash_insert(&tcp_hashinfo, child) == 0;
 	} else if (inet_ehash_insert_replace(&tcp_hashinfo, child, req_to_sk(req)) == 0) {

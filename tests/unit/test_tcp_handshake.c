@@ -159,6 +159,70 @@ static void test_synrecv_handshake_completes(void **state)
 	harness_close(l);
 }
 
+/* A passive open on a listener with SO_REUSEADDR @reuse; the accepted child, listener closed. */
+static struct sock *child_of_closed_listener(int reuse)
+{
+	struct sock *l = harness_socket(), *c;
+	struct seg s = syn_seg();
+	uint32_t iss;
+
+	l->sk_reuse = (uint8_t)reuse;
+	lock_sock(l);
+	assert_int_equal(l->sk_prot->get_port(l, LOCAL_PORT), 0);
+	assert_int_equal(inet_csk_listen_start(l, 8), 0);
+	release_sock(l);
+	iss = syn_synack(&s);
+	s = ack_seg(iss);
+	inject(&s);
+	c = harness_accept(l);
+	assert_non_null(c);
+	harness_close(l);
+	return c;
+}
+
+/* 0 or the error of binding a fresh socket (SO_REUSEADDR @reuse) to LOCAL_PORT. */
+static int bind_local_port(int reuse)
+{
+	struct sock *sk = harness_socket();
+	int err;
+
+	sk->sk_reuse = (uint8_t)reuse;
+	lock_sock(sk);
+	err = sk->sk_prot->get_port(sk, LOCAL_PORT);
+	release_sock(sk);
+	harness_close(sk);
+	return err;
+}
+
+/*
+ * Linux's __inet_inherit_port: an accepted connection keeps its port taken
+ * after the listener closed, so a server restarted without SO_REUSEADDR
+ * cannot bind while old connections live; with SO_REUSEADDR on both it can.
+ */
+static void abort_child(struct sock *c)
+{
+	struct seg rst;
+
+	harness_abort(c);
+	assert_true(next_seg(&rst) && (rst.flags & TCPHDR_RST));
+}
+
+static void test_child_holds_listener_port(void **state)
+{
+	struct sock *c = child_of_closed_listener(0);
+
+	(void)state;
+	assert_int_equal(bind_local_port(0), -EADDRINUSE);
+	assert_int_equal(bind_local_port(1), -EADDRINUSE);	/* the child has no SO_REUSEADDR */
+	abort_child(c);
+	assert_int_equal(bind_local_port(0), 0);
+	c = child_of_closed_listener(1);
+	assert_int_equal(bind_local_port(0), -EADDRINUSE);
+	assert_int_equal(bind_local_port(1), 0);
+	abort_child(c);
+	assert_int_equal(bind_local_port(0), 0);
+}
+
 static void test_synrecv_ack_with_data(void **state)
 {
 	struct sock *l = harness_listen(LOCAL_PORT, 8), *c;
@@ -736,6 +800,7 @@ int main(void)
 		T(test_listen_synfin_and_bare_dropped),
 		T(test_listen_syn_with_data_not_delivered),
 		T(test_synrecv_handshake_completes),
+		T(test_child_holds_listener_port),
 		T(test_synrecv_ack_with_data),
 		T(test_synrecv_retransmitted_syn),
 		T(test_synrecv_bad_ack_rst),
