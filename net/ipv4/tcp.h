@@ -262,6 +262,7 @@ struct tcp_sock {
 	/* RFC 5961 §7 challenge-ACK rate limit */
 	uint32_t challenge_count;
 	uint64_t challenge_stamp;	/* jiffies / HZ when the count was reset */
+	uint64_t last_oow_ack_time;	/* jiffies of the last dupACK to an out-of-window segment */
 
 	/* accounting for stats */
 	uint32_t segs_in, segs_out, total_retrans;
@@ -389,6 +390,7 @@ enum tcp_mib {
 	LINUX_MIB_TCPABORTONCLOSE, LINUX_MIB_TCPABORTONTIMEOUT, LINUX_MIB_TW,
 	LINUX_MIB_TCPBACKLOGDROP, LINUX_MIB_TCPOFOQUEUE, LINUX_MIB_TCPRCVQDROP,
 	LINUX_MIB_TCPZEROWINDOWDROP, LINUX_MIB_TCPREQQFULLDROP, LINUX_MIB_TCPKEEPALIVE,
+	LINUX_MIB_TCPACKSKIPPEDSEQ, LINUX_MIB_TCPACKSKIPPEDPAWS,
 	TCP_MIB_MAX
 };
 void tcp_mib_inc(enum tcp_mib field);			/* per CPU, any context */

@@ -174,6 +174,29 @@ static int tcp_reset_check(const struct sock *sk, const struct sk_buff *skb)
  * PAWS (RFC 7323 §5.3) first and RFC 5961 for RST and SYN. Returns 1 to
  * go on; 0: the segment was answered as needed and consumed.
  */
+/*
+ * Linux's tcp_oow_rate_limited (tcp_invalid_ratelimit, 500 ms): the dupACK
+ * that answers an out-of-window or PAWS-rejected segment without data goes
+ * at most once per 500 ms per connection, so two ends that disagree about
+ * the window cannot ACK each other in a loop (and a blind attacker cannot
+ * use us as an ACK amplifier). Segments with data or FIN are always
+ * answered: they are not part of an ACK loop. True: skip the ACK (counted).
+ */
+static int tcp_oow_rate_limited(struct tcp_sock *tp, const struct sk_buff *skb, enum tcp_mib mib)
+{
+	const struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	uint64_t now = jiffies;
+
+	if (cb->seq != cb->end_seq && !(cb->tcp_flags & TCPHDR_SYN))
+		return 0;
+	if (tp->last_oow_ack_time && now - tp->last_oow_ack_time < msecs_to_jiffies(500)) {
+		tcp_mib_inc(mib);
+		return 1;
+	}
+	tp->last_oow_ack_time = now ? now : 1;	/* 0 means never */
+	return 0;
+}
+
 static int tcp_validate_incoming(struct sock *sk, struct sk_buff *skb)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
@@ -185,7 +208,8 @@ static int tcp_validate_incoming(struct sock *sk, struct sk_buff *skb)
 		if (flags & TCPHDR_SYN)
 			goto syn_challenge;
 		tcp_mib_inc(LINUX_MIB_PAWSESTABREJECTED);
-		tcp_send_ack(sk);	/* RFC 7323 §5.3 R1: ACK and drop */
+		if (!tcp_oow_rate_limited(tp, skb, LINUX_MIB_TCPACKSKIPPEDPAWS))
+			tcp_send_ack(sk);	/* RFC 7323 §5.3 R1: ACK and drop */
 		goto discard;
 	}
 	if (!tcp_sequence(tp, cb->seq, cb->end_seq)) {
@@ -197,7 +221,8 @@ static int tcp_validate_incoming(struct sock *sk, struct sk_buff *skb)
 		}
 		if (flags & TCPHDR_SYN)
 			goto syn_challenge;
-		tcp_send_ack(sk);
+		if (!tcp_oow_rate_limited(tp, skb, LINUX_MIB_TCPACKSKIPPEDSEQ))
+			tcp_send_ack(sk);
 		goto discard;
 	}
 	if (flags & TCPHDR_RST) {

@@ -45,6 +45,8 @@ static const char *const tcp_mib_names[TCP_MIB_MAX] = {
 	[LINUX_MIB_TCPZEROWINDOWDROP] = "TCPZeroWindowDrop",
 	[LINUX_MIB_TCPREQQFULLDROP] = "TCPReqQFullDrop",
 	[LINUX_MIB_TCPKEEPALIVE] = "TCPKeepAlive",
+	[LINUX_MIB_TCPACKSKIPPEDSEQ] = "TCPACKSkippedSeq",
+	[LINUX_MIB_TCPACKSKIPPEDPAWS] = "TCPACKSkippedPAWS",
 };
 
 /* Any context. */

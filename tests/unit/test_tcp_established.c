@@ -186,6 +186,33 @@ static void test_old_duplicate_acked_not_delivered(void **state)
 	harness_close(sk);
 }
 
+/*
+ * Linux's tcp_invalid_ratelimit: out-of-window bare ACKs get one dupACK per
+ * 500 ms (an ACK loop cannot form); out-of-window data is always answered.
+ */
+static void test_out_of_window_acks_rate_limited(void **state)
+{
+	struct sock *sk = est(0, 0);
+	struct seg s = data_seg(RCV + 100000, 0, iss + 1);
+
+	(void)state;
+	inject(&s);
+	EXPECT_ACK(RCV);
+	inject(&s);
+	inject(&s);
+	expect_nothing();
+	assert_int_equal(mib_delta(LINUX_MIB_TCPACKSKIPPEDSEQ), 2);
+	s = data_seg(RCV + 100000, 10, iss + 1);	/* data: not an ACK loop */
+	inject(&s);
+	EXPECT_ACK(RCV);
+	advance_ms(500);
+	s = data_seg(RCV + 100000, 0, iss + 1);
+	inject(&s);
+	EXPECT_ACK(RCV);
+	assert_int_equal(mib_delta(LINUX_MIB_TCPACKSKIPPEDSEQ), 2);
+	harness_close(sk);
+}
+
 static void test_segment_without_ack_dropped(void **state)
 {
 	struct sock *sk = est(0, 0);
@@ -269,7 +296,9 @@ static void test_acceptability_edges(void **state)
 	s.seq = RCV + 1000;
 	inject(&s);
 	EXPECT_ACK(RCV);
-	/* A keepalive: SEG.SEQ = RCV.NXT - 1, no data → ACK. */
+	/* A keepalive: SEG.SEQ = RCV.NXT - 1, no data → ACK (after the 500 ms
+	 * that separate two answers to segments outside the window). */
+	advance_ms(500);
 	s.seq = RCV - 1;
 	inject(&s);
 	EXPECT_ACK(RCV);
@@ -945,6 +974,7 @@ int main(void)
 		T(test_ofo_overlaps_and_duplicates),
 		T(test_retransmission_overlap_trimmed),
 		T(test_old_duplicate_acked_not_delivered),
+		T(test_out_of_window_acks_rate_limited),
 		T(test_segment_without_ack_dropped),
 		T(test_data_past_window_trimmed),
 		T(test_zero_window),
