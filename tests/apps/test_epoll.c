@@ -5,8 +5,9 @@
  *    epoll_create/create1/ctl/wait/pwait errors with Linux's errnos,
  *    EPOLLOUT on a UDP socket, level vs edge vs one-shot, timeouts (a
  *    50 ms wait returns 0 after at least 50 ms), close removing a socket
- *    from its set, and two threads pinned to two CPUs asleep on one set,
- *    each woken for exactly one event.
+ *    from its set, two threads pinned to two CPUs asleep on one set,
+ *    each woken for exactly one event, and a cross-CPU ping-pong of
+ *    one-shot re-arms while other sockets are added and closed.
  *  - With "net" (tests/integration/test_net.py, --net tap): a UDP socket
  *    and a TCP listener on PORT wait for the host; EPOLLIN on each, then
  *    EPOLLIN/EPOLLRDHUP on the accepted connection and EPOLLOUT. The
@@ -283,6 +284,117 @@ static void test_two_threads_one_set(void)
 	close(ep);
 }
 
+/*
+ * Ping-pong across CPUs: a producer on CPU 1 re-arms a one-shot writable
+ * socket with EPOLL_CTL_MOD, a consumer on CPU 0 sleeps in epoll_wait for
+ * it, ROUNDS times; meanwhile a churner on CPU 1 adds ready sockets to the
+ * same set and closes them at once, so closes race the consumer's scans.
+ * Every re-arm must give exactly one event, and nothing may hang.
+ */
+#define ROUNDS 2000
+#define CHURN_DATA (1ULL << 40)	/* never a round number */
+
+struct pingpong {
+	int ep, u;
+	int consumed;		/* [a] events for u seen by the consumer */
+	int churned;		/* [a] churn events seen */
+	int timeouts, extra;	/* consumer: waits that timed out, u events beyond ROUNDS */
+	int producer_stuck;
+	volatile int stop;
+};
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu >= online_cpus())
+		cpu = 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void *consumer(void *arg)
+{
+	struct pingpong *p = arg;
+	struct epoll_event ev[4];
+
+	pin(0);
+	while (__atomic_load_n(&p->consumed, __ATOMIC_SEQ_CST) < ROUNDS) {
+		int n = epoll_wait(p->ep, ev, 4, 5000);
+
+		if (n == 0)
+			p->timeouts++;
+		if (n == 0 && p->producer_stuck)
+			break;
+		for (int i = 0; i < n; i++) {
+			if (ev[i].data.u64 == CHURN_DATA)
+				__atomic_add_fetch(&p->churned, 1, __ATOMIC_SEQ_CST);
+			else
+				__atomic_add_fetch(&p->consumed, 1, __ATOMIC_SEQ_CST);
+		}
+	}
+	/* A last look: a second event for the one-shot item would be a bug. */
+	for (int n; (n = epoll_wait(p->ep, ev, 4, 20)) > 0;)
+		for (int i = 0; i < n; i++)
+			p->extra += ev[i].data.u64 != CHURN_DATA;
+	return NULL;
+}
+
+static void *producer(void *arg)
+{
+	struct pingpong *p = arg;
+
+	pin(1);
+	for (int i = 1; i < ROUNDS; i++) {
+		uint64_t deadline = now_ms() + 10000;
+
+		while (__atomic_load_n(&p->consumed, __ATOMIC_SEQ_CST) < i && now_ms() < deadline)
+			sched_yield();
+		if (now_ms() >= deadline) {
+			p->producer_stuck = 1;
+			break;
+		}
+		mod(p->ep, p->u, EPOLLOUT | EPOLLONESHOT, (uint64_t)i);
+	}
+	p->stop = 1;
+	return NULL;
+}
+
+static void *churner(void *arg)
+{
+	struct pingpong *p = arg;
+
+	pin(1);
+	while (!p->stop) {
+		int s = udp_socket();
+
+		add(p->ep, s, EPOLLOUT | EPOLLET, CHURN_DATA);
+		close(s);
+		sched_yield();	/* the producer shares this CPU: no waiting for a time slice */
+	}
+	return NULL;
+}
+
+static void test_smp_pingpong(void)
+{
+	struct pingpong p = { .ep = epoll_create1(0), .u = udp_socket() };
+	pthread_t t[3];
+
+	add(p.ep, p.u, EPOLLOUT | EPOLLONESHOT, 0);
+	pthread_create(&t[0], NULL, consumer, &p);
+	pthread_create(&t[1], NULL, producer, &p);
+	pthread_create(&t[2], NULL, churner, &p);
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	ok(p.consumed == ROUNDS && p.extra == 0 && !p.producer_stuck,
+	   "%d one-shot re-arms on CPU 1 woke the waiter on CPU 0 once each (%d seen, %d extra, %d "
+	   "timeouts) while %d added-and-closed sockets raced them",
+	   ROUNDS, p.consumed, p.extra, p.timeouts, p.churned);
+	close(p.u);
+	close(p.ep);
+}
+
 /* ---- with the host's traffic ---- */
 
 static int bound(int type, int port)
@@ -372,5 +484,6 @@ int main(int argc, char **argv)
 	test_timeouts();
 	test_epollout_level_edge_oneshot();
 	test_two_threads_one_set();
+	test_smp_pingpong();
 	return tap_done();
 }
