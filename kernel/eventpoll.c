@@ -545,10 +545,9 @@ static long do_epoll_create(int flags)
 	return fd;
 }
 
+/* The argument is an int in Linux: upper bits of the register are not looked at. */
 long sys_epoll_create1(long flags)
 {
-	if ((int)flags != flags)
-		return -EINVAL;
 	return do_epoll_create((int)flags);
 }
 
