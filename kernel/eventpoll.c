@@ -33,7 +33,8 @@
 #define EPOLLINOUT_BITS (EPOLLIN | EPOLLOUT)
 #define EPOLLEXCLUSIVE_OK_BITS (EPOLLINOUT_BITS | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET | \
 				EPOLLEXCLUSIVE)
-#define TASK_NORMAL 3		/* no signals here: wake interruptible and uninterruptible alike */
+/* No signals here: wakeups reach interruptible and uninterruptible sleepers alike. */
+#define TASK_NORMAL 3
 #define SIGSET_SIZE 8		/* Linux's kernel sigset_t on x86-64 */
 
 static DEFINE_LOCK_CLASS(ep_mtx_class, "ep_mtx");

@@ -107,19 +107,25 @@ static void test_ctl_errors(void)
 	ok(fails(epoll_ctl(ep, EPOLL_CTL_ADD, 4000, &ev), EBADF), "epoll_ctl: bad fd gives EBADF");
 	ok(fails(epoll_ctl(u, EPOLL_CTL_ADD, ep2, &ev), EINVAL),
 	   "epoll_ctl: an epfd that is not an epoll gives EINVAL");
-	ok(fails(epoll_ctl(ep, EPOLL_CTL_ADD, ep, &ev), EINVAL), "epoll_ctl: fd == epfd gives EINVAL");
+	ok(fails(epoll_ctl(ep, EPOLL_CTL_ADD, ep, &ev), EINVAL),
+	   "epoll_ctl: fd == epfd gives EINVAL");
 	ok(fails(epoll_ctl(ep, 7, u, &ev), EINVAL), "epoll_ctl: an unknown op gives EINVAL");
-	ok(fails(epoll_ctl(ep, EPOLL_CTL_ADD, u, NULL), EFAULT), "epoll_ctl: ADD with NULL gives EFAULT");
+	ok(fails(epoll_ctl(ep, EPOLL_CTL_ADD, u, NULL), EFAULT),
+	   "epoll_ctl: ADD with NULL gives EFAULT");
 	ok(fails(epoll_ctl(ep, EPOLL_CTL_ADD, u, BAD_PTR), EFAULT),
 	   "epoll_ctl: ADD with a kernel pointer gives EFAULT");
 	ok(fails(epoll_ctl(ep, EPOLL_CTL_ADD, np, &ev), EPERM),
 	   "epoll_ctl: a file that cannot be polled gives EPERM");
-	ok(fails(epoll_ctl(ep, EPOLL_CTL_DEL, u, NULL), ENOENT), "epoll_ctl: DEL of a stranger gives ENOENT");
-	ok(fails(epoll_ctl(ep, EPOLL_CTL_MOD, u, &ev), ENOENT), "epoll_ctl: MOD of a stranger gives ENOENT");
+	ok(fails(epoll_ctl(ep, EPOLL_CTL_DEL, u, NULL), ENOENT),
+	   "epoll_ctl: DEL of a stranger gives ENOENT");
+	ok(fails(epoll_ctl(ep, EPOLL_CTL_MOD, u, &ev), ENOENT),
+	   "epoll_ctl: MOD of a stranger gives ENOENT");
 	ok(epoll_ctl(ep, EPOLL_CTL_ADD, u, &ev) == 0, "epoll_ctl: ADD of a UDP socket succeeds");
-	ok(fails(epoll_ctl(ep, EPOLL_CTL_ADD, u, &ev), EEXIST), "epoll_ctl: a second ADD gives EEXIST");
+	ok(fails(epoll_ctl(ep, EPOLL_CTL_ADD, u, &ev), EEXIST),
+	   "epoll_ctl: a second ADD gives EEXIST");
 	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-	ok(fails(epoll_ctl(ep, EPOLL_CTL_MOD, u, &ev), EINVAL), "epoll_ctl: MOD with EPOLLEXCLUSIVE gives EINVAL");
+	ok(fails(epoll_ctl(ep, EPOLL_CTL_MOD, u, &ev), EINVAL),
+	   "epoll_ctl: MOD with EPOLLEXCLUSIVE gives EINVAL");
 	ok(epoll_ctl(ep, EPOLL_CTL_DEL, u, NULL) == 0, "epoll_ctl: DEL needs no event");
 	ev.events = EPOLLIN | EPOLLEXCLUSIVE | EPOLLONESHOT;
 	ok(fails(epoll_ctl(ep, EPOLL_CTL_ADD, u, &ev), EINVAL),
@@ -147,14 +153,16 @@ static void test_wait_errors(void)
 	ok(fails(epoll_wait(ep, evs, -1, 0), EINVAL), "epoll_wait: maxevents -1 gives EINVAL");
 	ok(fails(epoll_wait(ep, evs, 0x7fffffff / 12 + 1, 0), EINVAL),
 	   "epoll_wait: maxevents past INT_MAX / 12 gives EINVAL");
-	ok(fails(epoll_wait(ep, BAD_PTR, 1, 0), EFAULT), "epoll_wait: a kernel pointer gives EFAULT");
+	ok(fails(epoll_wait(ep, BAD_PTR, 1, 0), EFAULT),
+	   "epoll_wait: a kernel pointer gives EFAULT");
 	ok(fails(epoll_wait(-1, evs, 1, 0), EBADF), "epoll_wait: bad epfd gives EBADF");
 	ok(fails(epoll_wait(u, evs, 1, 0), EINVAL), "epoll_wait: a socket as epfd gives EINVAL");
 	ok(epoll_pwait(ep, evs, 2, 0, &none) == 0, "epoll_pwait with a signal mask and nothing ready gives 0");
 	ok(epoll_pwait(ep, evs, 2, 0, NULL) == 0, "epoll_pwait without a mask gives 0");
 	/* Linux faults a NULL array only when it has an event to copy: give it one. */
 	add(ep, u, EPOLLOUT, 1);
-	ok(fails(epoll_wait(ep, NULL, 1, 0), EFAULT), "epoll_wait: NULL events with one ready gives EFAULT");
+	ok(fails(epoll_wait(ep, NULL, 1, 0), EFAULT),
+	   "epoll_wait: NULL events with one ready gives EFAULT");
 	close(u);
 	close(ep);
 }
@@ -206,7 +214,8 @@ static void test_epollout_level_edge_oneshot(void)
 	close(u);
 	n = epoll_wait(ep, evs, 4, 0);
 	ok(n == 0, "a closed socket left the set (%d)", n);
-	ok(fails(epoll_ctl(ep, EPOLL_CTL_DEL, u, NULL), EBADF), "and its fd is gone: DEL gives EBADF");
+	ok(fails(epoll_ctl(ep, EPOLL_CTL_DEL, u, NULL), EBADF),
+	   "and its fd is gone: DEL gives EBADF");
 	close(v);
 	close(ep);
 }
