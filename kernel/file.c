@@ -16,6 +16,7 @@
  */
 #include <kernel/file.h>
 #include <kernel/errno.h>
+#include <kernel/eventpoll.h>
 #include <kernel/printk.h>
 #include <kernel/spinlock.h>
 #include <kernel/sys.h>
@@ -33,6 +34,7 @@ struct fd_chunk {
 };
 
 DEFINE_SPINLOCK(fd_lock);
+static DEFINE_LOCK_CLASS(file_lock_class, "f_lock");
 static struct fd_chunk *fd_dir[FD_CHUNKS];	/* [fd_lock] */
 static int next_fd;				/* [fd_lock] no free fd below it */
 
@@ -46,6 +48,8 @@ struct file *alloc_file(const struct file_operations *ops, void *private_data, u
 	f->private_data = private_data;
 	f->f_flags = flags;
 	f->f_count = 1;
+	spin_lock_init(&f->f_lock, &file_lock_class);
+	INIT_LIST_HEAD(&f->f_ep);
 	return f;
 }
 
@@ -149,11 +153,16 @@ struct file *fget(int fd)
 	return f;
 }
 
-/* Process context: release may sleep (a lingering close). */
+/*
+ * Process context: release may sleep (a lingering close). As Linux's
+ * __fput, the file leaves every epoll set before its release runs, so no
+ * epitem's wait entry is left on a wait queue that release frees.
+ */
 void fput(struct file *f)
 {
 	if (__atomic_sub_fetch(&f->f_count, 1, __ATOMIC_ACQ_REL))
 		return;
+	eventpoll_release(f);
 	if (f->f_op->release)
 		f->f_op->release(f);
 	free(f);

@@ -8,6 +8,7 @@
 #include <kernel/sched.h>
 #include <kernel/arch/x86/trap.h>
 #include <kernel/sys.h>
+#include <kernel/eventpoll.h>
 
 /*
  * As Linux's __x64_sys_* wrappers: each unpacks the argument registers of
@@ -67,6 +68,11 @@ WRAP(sys_clock_gettime, A2)
 WRAP(sys_exit_group, A1)
 WRAP(sys_accept4, A4)
 WRAP(sys_getcpu, A3)
+WRAP(sys_epoll_create, A1)
+WRAP(sys_epoll_wait, A4)
+WRAP(sys_epoll_ctl, A4)
+WRAP(sys_epoll_pwait, A6)
+WRAP(sys_epoll_create1, A1)
 
 #define SYSCALL(nr, name) [nr] = __x64_##name
 
@@ -110,10 +116,15 @@ static const syscall_fn_t sys_call_table[NR_SYSCALLS] = {
 	SYSCALL(202, sys_futex),
 	SYSCALL(203, sys_sched_setaffinity),
 	SYSCALL(204, sys_sched_getaffinity),
+	SYSCALL(213, sys_epoll_create),
 	SYSCALL(218, sys_set_tid_address),
 	SYSCALL(228, sys_clock_gettime),
 	SYSCALL(231, sys_exit_group),
+	SYSCALL(232, sys_epoll_wait),
+	SYSCALL(233, sys_epoll_ctl),
+	SYSCALL(281, sys_epoll_pwait),
 	SYSCALL(288, sys_accept4),
+	SYSCALL(291, sys_epoll_create1),
 	SYSCALL(309, sys_getcpu),
 };
 

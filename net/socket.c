@@ -19,6 +19,7 @@
 #include <net/core/sock.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
+#include <kernel/poll.h>
 #include <kernel/sys.h>
 #include <kernel/uaccess.h>
 #include <limits.h>
@@ -196,10 +197,13 @@ static long sock_write(struct file *f, const void *buf, size_t len)
 	return sock_sendmsg(f->private_data, &msg);
 }
 
-static unsigned int sock_poll(struct file *f)
+/* Every readiness change of a socket is a wakeup on sk_wq, keyed by its EPOLL* mask. */
+static unsigned int sock_poll(struct file *f, poll_table *pt)
 {
 	struct socket *sock = f->private_data;
 
+	if (sock->sk)
+		poll_wait(f, &sock->sk->sk_wq, pt);
 	return sock->ops->poll ? sock->ops->poll(sock) : 0;
 }
 

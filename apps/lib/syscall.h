@@ -145,6 +145,24 @@
  * 288  accept4          fd, addr, &addrlen, flags        new fd
  *                       (SOCK_NONBLOCK | SOCK_CLOEXEC)
  *
+ * ---- epoll (apps/lib/epoll.c, one call per function) ----
+ * struct epoll_event is Linux's packed 12-byte layout.
+ *
+ * nr   name             arguments as passed              expects back
+ * 213  epoll_create     size (> 0, otherwise unused)     epoll fd, -EINVAL
+ * 232  epoll_wait       epfd, events, maxevents (1 ..    events copied; 0 on
+ *                       INT_MAX / 12), timeout ms (-1    timeout; -EINVAL,
+ *                       forever, 0 poll)                 -EFAULT, -EBADF
+ * 233  epoll_ctl        epfd, op ADD/DEL/MOD (1/2/3),    0; -EEXIST, -ENOENT,
+ *                       fd, event (ignored for DEL)      -EPERM, -EINVAL,
+ *                                                        -EBADF, -EFAULT
+ * 281  epoll_pwait      as epoll_wait, sigmask or NULL,  as epoll_wait (the
+ *                       sigsetsize 8                     mask is not applied:
+ *                                                        Squall has no
+ *                                                        signals)
+ * 291  epoll_create1    flags 0 or EPOLL_CLOEXEC         epoll fd, -EINVAL
+ *                       (02000000)
+ *
  * Not used: fstat, lseek, open and the rest of the file system, signals
  * (kill of ourselves is exit_group(128 + sig)), set_tid_address, gettid,
  * rt_sigprocmask, getrandom. Errors come back as Linux numbers; errno.c
@@ -198,9 +216,14 @@
 #define __NR_futex		202
 #define __NR_sched_setaffinity	203
 #define __NR_sched_getaffinity	204
+#define __NR_epoll_create	213
 #define __NR_clock_gettime	228
 #define __NR_exit_group		231
+#define __NR_epoll_wait		232
+#define __NR_epoll_ctl		233
+#define __NR_epoll_pwait	281
 #define __NR_accept4		288
+#define __NR_epoll_create1	291
 #define __NR_getcpu		309
 
 /* Linux flag values (newlib's headers have none of these, or other values). */

@@ -219,3 +219,36 @@ def test_malformed_input_is_dropped_and_counted():
     assert m and int(m.group(1)) >= 5, describe(proc)   # checksum, IHL, both lengths, version
     m = re.search(r"ReasmFails (\d+)", block)
     assert m and int(m.group(1)) >= 1, describe(proc)
+
+
+EPOLL_HOST = """
+    import os, socket, time
+    g = os.environ["GUEST_IP"]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.sendto(b"ping", (g, 5555))
+    time.sleep(0.5)             # the listener's wakeup comes second, on its own
+    t = socket.create_connection((g, 5555), timeout=10)
+    t.sendall(b"hello")
+    t.shutdown(socket.SHUT_WR)  # the guest sees EPOLLRDHUP
+    got = b""
+    while True:
+        d = t.recv(4096)
+        if not d:
+            break
+        got += d
+    print("guest says:", got.decode(errors="replace").strip())
+    assert got.endswith(b" 0 failed\\n"), got
+"""
+
+
+def test_epoll_wakes_on_datagram_and_connection():
+    """tests/apps/test_epoll.c app=net: EPOLLIN on UDP and on a TCP listener, RDHUP, OUT."""
+    need("test_epoll")
+    cmd = "ping -q -c 1 -W 2 $GUEST_IP >/dev/null && " + host_py(EPOLL_HOST)
+    proc = run("--image", "test_epoll", "--smp", 2, "--net", "tap", "--host-cmd", cmd,
+               "--", "app=net", timeout=90)
+    assert proc.returncode == 0, describe(proc)
+    assert "guest says: " in proc.stdout, describe(proc)
+    import re
+    m = re.search(r"^(\d+) passed, (\d+) failed", proc.stdout, re.M)
+    assert m and int(m.group(1)) >= 8 and m.group(2) == "0", describe(proc)
