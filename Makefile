@@ -212,6 +212,11 @@ unit: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
 fuzz: $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/fuzz_$(t))
 
 # ---- running ----
+# The main image (stormd) on 2 vCPUs behind QEMU's user networking: its
+# port 8080 and the stats on 7070 are forwarded to free 127.0.0.1 ports,
+# which scripts/run names on stderr; it stops after 5 minutes (or Ctrl-C).
+# RUNFLAGS replaces these.
+RUNFLAGS ?= --smp 2 --net user --hostfwd 8080,7070 --timeout 300
 run: images
 	scripts/run $(RUNFLAGS) -- $(ARGS)
 

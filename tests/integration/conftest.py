@@ -141,7 +141,7 @@ def base_img():
 
 @pytest.fixture
 def fake_repo(tmp_path):
-    """A tree with scripts/run, scripts/netns.py and empty build/images/base.{elf,img}.
+    """A tree with scripts/run, scripts/netns.py and empty build/images/{base,stormd}.{elf,img}.
 
     scripts/run finds images relative to its own directory, so a copy of it
     here boots (or dry-runs) only what the test puts here.
@@ -151,8 +151,9 @@ def fake_repo(tmp_path):
     shutil.copy2(RUN.parent / "netns.py", tmp_path / "scripts" / "netns.py")
     images = tmp_path / "build" / "images"
     images.mkdir(parents=True)
-    (images / "base.elf").write_bytes(b"")
-    (images / "base.img").write_bytes(b"")
+    for name in ("base", "stormd"):         # stormd: scripts/run's main image
+        (images / f"{name}.elf").write_bytes(b"")
+        (images / f"{name}.img").write_bytes(b"")
     return tmp_path
 
 

@@ -12,8 +12,13 @@ import time
 
 import pytest
 
-from conftest import (CORE_SELFTESTS, RUN, console_has, describe, pid_alive,
-                      qemu_children, run)
+import conftest
+from conftest import CORE_SELFTESTS, RUN, console_has, describe, pid_alive, qemu_children
+
+
+def run(*args, **kw):
+    """scripts/run on the base image (the main image is stormd)."""
+    return conftest.run("--image", "base", *args, **kw)
 
 
 def assert_all_selftests_passed(proc, boot_path):
@@ -99,7 +104,7 @@ def test_unknown_selftest_name(base_elf):
 
 
 def test_timeout_stops_a_hung_guest(base_elf):
-    cmd = [str(RUN), "--timeout", "3", "--", "selftest=hang"]
+    cmd = [str(RUN), "--image", "base", "--timeout", "3", "--", "selftest=hang"]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, errors="replace")
     qemu = []

@@ -62,7 +62,7 @@ def test_scripts_gdb_breaks_in_kmain_and_cleans_up(base_elf):
     halted = ("-kernel", str(base_elf), "-S")
     before = set(qemu_pids_running(*halted))
     env = dict(os.environ, GDB_ARGS=shlex.join(["-nx", "-batch", *BREAK_AT_KMAIN]))
-    gdb = subprocess.run([str(ROOT / "scripts" / "gdb"), "--", "selftest=string"],
+    gdb = subprocess.run([str(ROOT / "scripts" / "gdb"), "--image", "base", "--", "selftest=string"],
                          env=env, stdin=subprocess.DEVNULL, capture_output=True,
                          text=True, timeout=60)
     assert gdb.returncode == 0, gdb.stdout + gdb.stderr

@@ -52,7 +52,7 @@ def test_usage_errors_exit_2_with_usage(fake_repo, args):
     assert first.startswith("scripts/run: ") and USAGE in proc.stderr, describe(proc)
 
 
-@pytest.mark.parametrize("efi, path", [(False, "base.elf"), (True, "base.img")])
+@pytest.mark.parametrize("efi, path", [(False, "stormd.elf"), (True, "stormd.img")])
 def test_missing_image(fake_repo, efi, path):
     (fake_repo / "build" / "images" / path).unlink()
     proc = run_in(fake_repo, *(["--efi"] if efi else []))
@@ -89,7 +89,7 @@ def test_accel_kvm_refused_without_hardware_kvm(fake_repo):
 def test_dry_run_direct_boot(fake_repo):
     argv = dry_run_command(fake_repo, "--accel", "tcg", "--smp", "2", "--mem", "512",
                            "--", "selftest=string", "bogus=1")
-    elf = str(fake_repo / "build" / "images" / "base.elf")
+    elf = str(fake_repo / "build" / "images" / "stormd.elf")   # the main image
     assert argv[0] == "qemu-system-x86_64"
     assert follows(argv, "-bios", "/usr/share/qemu/qboot.rom")
     assert follows(argv, "-kernel", elf)
@@ -109,7 +109,7 @@ def test_dry_run_defaults_leave_the_images_cmdline(fake_repo):
 
 def test_dry_run_efi(fake_repo):
     argv = dry_run_command(fake_repo, "--efi", "--", "selftest=all")
-    img = str(fake_repo / "build" / "images" / "base.img")
+    img = str(fake_repo / "build" / "images" / "stormd.img")
     assert follows(argv, "-bios", "/usr/share/ovmf/OVMF.fd")
     assert follows(argv, "-drive", f"if=ide,format=raw,file={img}")
     assert "-kernel" not in argv and "-append" not in argv
@@ -168,7 +168,7 @@ def test_sigterm_stops_qemu_and_exits_143(fake_repo, fake_qemu, tmp_path):
 
 @pytest.mark.skipif(not shutil.which("mformat"), reason="mtools not installed")
 def test_efi_args_go_into_a_temporary_copy(fake_repo, fake_qemu, tmp_path):
-    img = fake_repo / "build" / "images" / "base.img"
+    img = fake_repo / "build" / "images" / "stormd.img"
     subprocess.run(["dd", "if=/dev/zero", f"of={img}", "bs=1M", "count=2", "status=none"],
                    check=True)
     subprocess.run(["mformat", "-i", img, "::"], check=True)
