@@ -12,8 +12,9 @@
  * several things wrong fails with the errno Linux gives.
  *
  * Callers: the syscall table (kernel/syscall.c), read_write.c through the
- * socket file. Context: process; nothing here holds a lock while calling
- * down.
+ * socket file, and kernel threads through sock_create_kern/kernel_* (the
+ * stats endpoint). Context: process; nothing here holds a lock while
+ * calling down.
  */
 #include <net/socket.h>
 #include <net/core/sock.h>
@@ -103,7 +104,7 @@ static struct socket *sock_alloc(void)
 }
 
 /* The file is gone (or never was): the protocol side closes, then the socket is freed. */
-static void sock_release(struct socket *sock)
+void sock_release(struct socket *sock)
 {
 	if (sock->ops && sock->ops->release)
 		sock->ops->release(sock);
@@ -703,4 +704,63 @@ long sys_getsockopt(long fd, long level, long optname, long optval, long optlen)
 out:
 	sockfd_put(sock);
 	return err;
+}
+
+/* ---- kernel sockets (Linux's sock_create_kern, kernel_*): no fd, kernel buffers ---- */
+
+int sock_create_kern(int family, int type, int protocol, struct socket **res)
+{
+	return __sock_create(family, type, protocol, res);
+}
+
+int kernel_bind(struct socket *sock, const struct sockaddr_in *addr, int addrlen)
+{
+	return sock->ops->bind(sock, addr, addrlen);
+}
+
+int kernel_listen(struct socket *sock, int backlog)
+{
+	return sock->ops->listen(sock, backlog);
+}
+
+/* @flags: O_NONBLOCK or 0. On success *@newsock is the connection's socket. */
+int kernel_accept(struct socket *sock, struct socket **newsock, int flags)
+{
+	struct socket *ns = sock_alloc();
+	int err;
+
+	if (!ns)
+		return -ENFILE;
+	ns->type = sock->type;
+	ns->ops = sock->ops;
+	err = sock->ops->accept(sock, ns, flags);
+	if (err < 0) {
+		sock_release(ns);
+		return err;
+	}
+	*newsock = ns;
+	return 0;
+}
+
+/* @vec holds kernel buffers: msg.c copies with memcpy, and access_ok is for user pointers only. */
+long kernel_sendmsg(struct socket *sock, struct msghdr *msg, struct iovec *vec, size_t num)
+{
+	msg->msg_iov = vec;
+	msg->msg_iovlen = num;
+	msg->iov_idx = msg->iov_off = 0;
+	return sock->ops->sendmsg(sock, msg, msg_data_left(msg));
+}
+
+long kernel_recvmsg(struct socket *sock, struct msghdr *msg, struct iovec *vec, size_t num,
+		    int flags)
+{
+	msg->msg_iov = vec;
+	msg->msg_iovlen = num;
+	msg->iov_idx = msg->iov_off = 0;
+	return sock->ops->recvmsg(sock, msg, msg_data_left(msg), flags);
+}
+
+int kernel_sock_shutdown(struct socket *sock, int how)
+{
+	return sock->ops->shutdown(sock, how);
 }

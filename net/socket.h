@@ -112,4 +112,19 @@ int sock_register(const struct net_proto_family *ops);
 struct socket *sockfd_lookup(int fd, int *err);
 void sockfd_put(struct socket *sock);
 
+/*
+ * Sockets for kernel threads (Linux's names and roles): no file, no fd,
+ * buffers in kernel memory. Process context; each returns 0 (or a byte
+ * count) or -errno. sock_release() closes and frees.
+ */
+int sock_create_kern(int family, int type, int protocol, struct socket **res);
+void sock_release(struct socket *sock);
+int kernel_bind(struct socket *sock, const struct sockaddr_in *addr, int addrlen);
+int kernel_listen(struct socket *sock, int backlog);
+int kernel_accept(struct socket *sock, struct socket **newsock, int flags);
+long kernel_sendmsg(struct socket *sock, struct msghdr *msg, struct iovec *vec, size_t num);
+long kernel_recvmsg(struct socket *sock, struct msghdr *msg, struct iovec *vec, size_t num,
+		    int flags);
+int kernel_sock_shutdown(struct socket *sock, int how);
+
 #endif
