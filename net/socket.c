@@ -15,11 +15,15 @@
  * socket file, and kernel threads through sock_create_kern/kernel_* (the
  * stats endpoint). Context: process; nothing here holds a lock while
  * calling down.
+ *
+ * An app thread's accept and close count in its task (sched.h: the stats
+ * endpoint's "workers"); kernel sockets never pass through those paths.
  */
 #include <net/socket.h>
 #include <net/core/sock.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
+#include <kernel/sched.h>
 #include <kernel/sys.h>
 #include <kernel/uaccess.h>
 #include <limits.h>
@@ -93,6 +97,13 @@ static int move_addr_to_user(const union sockaddr_k *kaddr, int klen, void *uadd
 }
 
 /* ---- struct socket and its file ---- */
+
+/* A connection error, as opposed to EOF or EAGAIN: the "errors" of a worker. */
+static void sock_note_error(struct socket *sock, long ret)
+{
+	if (ret == -ECONNRESET || ret == -EPIPE || ret == -ETIMEDOUT)
+		__atomic_or_fetch(&sock->flags, SOCKF_CONN_ERROR, __ATOMIC_RELAXED);
+}
 
 static struct socket *sock_alloc(void)
 {
@@ -169,12 +180,18 @@ void sockfd_put(struct socket *sock)
 
 static long sock_sendmsg(struct socket *sock, struct msghdr *msg)
 {
-	return sock->ops->sendmsg(sock, msg, msg_data_left(msg));
+	long ret = sock->ops->sendmsg(sock, msg, msg_data_left(msg));
+
+	sock_note_error(sock, ret);
+	return ret;
 }
 
 static long sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
 {
-	return sock->ops->recvmsg(sock, msg, msg_data_left(msg), flags);
+	long ret = sock->ops->recvmsg(sock, msg, msg_data_left(msg), flags);
+
+	sock_note_error(sock, ret);
+	return ret;
 }
 
 /* read(2) on a socket: one recvmsg (Linux's sock_read_iter). */
@@ -214,7 +231,14 @@ static long sock_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 
 static int sock_close(struct file *f)
 {
-	sock_release(f->private_data);
+	struct socket *sock = f->private_data;
+
+	if (sock->flags & SOCKF_ACCEPTED) {
+		current->sock_handled++;
+		if ((sock->flags & SOCKF_CONN_ERROR) || (sock->sk && sock->sk->sk_err))
+			current->sock_errors++;
+	}
+	sock_release(sock);
 	return 0;
 }
 
@@ -334,6 +358,7 @@ long sys_accept4(long fd, long upeer_sockaddr, long upeer_addrlen, long flags)
 	struct socket *sock, *newsock;
 	struct file *f, *newfile;
 	union sockaddr_k address;
+	uint64_t spurious;
 	int err, len;
 
 	f = fget((int)fd);
@@ -357,7 +382,9 @@ long sys_accept4(long fd, long upeer_sockaddr, long upeer_addrlen, long flags)
 	if (!newfile)
 		goto out;
 	/* The listener's file decides whether to block; the new one's flags are accept4's only. */
+	spurious = current->wait_spurious;
 	err = sock->ops->accept(sock, newsock, (int)f->f_flags);
+	current->sock_accept_spurious += current->wait_spurious - spurious + (err == -EAGAIN);
 	if (err < 0)
 		goto out_put;
 	if (upeer_sockaddr) {
@@ -374,6 +401,8 @@ long sys_accept4(long fd, long upeer_sockaddr, long upeer_addrlen, long flags)
 	err = fd_install_new(newfile);
 	if (err < 0)
 		goto out_put;
+	__atomic_or_fetch(&newsock->flags, SOCKF_ACCEPTED, __ATOMIC_RELAXED);
+	current->sock_accepts++;
 	fput(f);
 	return err;
 out_put:

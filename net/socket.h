@@ -92,10 +92,14 @@ struct proto_ops {
 	long (*recvmsg)(struct socket *sock, struct msghdr *m, size_t len, int flags);
 };
 
+/* socket.flags: for the stats endpoint's per-thread worker counters. */
+#define SOCKF_ACCEPTED 0x1		/* returned by accept()/accept4() to an app thread */
+#define SOCKF_CONN_ERROR 0x2		/* a call on it failed with a reset, EPIPE or a timeout */
+
 struct socket {
 	enum socket_state state;	/* [sk lock] */
 	short type;			/* [I] SOCK_* */
-	unsigned int flags;
+	unsigned int flags;		/* [a] SOCKF_*: set in system calls on the socket's fd */
 	struct file *file;		/* [I] */
 	struct sock *sk;		/* [sk lock] */
 	const struct proto_ops *ops;	/* [I] */
