@@ -68,7 +68,7 @@ NET_SRCS := net/core/skbuff.c net/core/dev.c net/ethernet/eth.c \
 	net/ipv4/inet_hashtables.c net/ipv4/inet_connection_sock.c \
 	net/socket.c net/core/msg.c net/core/sock.c net/ipv4/af_inet.c net/core/net_stats.c
 # Drivers (PCI, virtio) and the IPv4 protocols register their sources here.
--include drivers/drivers.mk net/ipv4/ipv4.mk net/ipv4/tcp_in.mk net/ipv4/tcp_out.mk
+-include drivers/drivers.mk net/ipv4/ipv4.mk net/ipv4/tcp_in.mk net/ipv4/tcp_out.mk net/core/stats.mk
 # SMP bring-up (ACPI, APIC, AP trampoline) registers its sources here.
 include kernel/arch/x86/smp.mk
 GUEST_TEST_SRCS := $(wildcard tests/guest/*.c)
