@@ -75,6 +75,7 @@ struct task {
 	 * endpoint reads them racily under app_threads_lock (fork.c).
 	 */
 	uint64_t wait_spurious;		/* [t] woken with nothing to do (wait_count_spurious) */
+	uint64_t sock_accept_calls;	/* [t] accept()/accept4() calls on a socket: it is a worker */
 	uint64_t sock_accepts;		/* [t] accept()/accept4() that returned a connection */
 	uint64_t sock_accept_spurious;	/* [t] accept()s that found the queue empty: EAGAIN or woken for nothing */
 	uint64_t sock_handled;		/* [t] accepted sockets this task closed */

@@ -382,6 +382,7 @@ long sys_accept4(long fd, long upeer_sockaddr, long upeer_addrlen, long flags)
 	if (!newfile)
 		goto out;
 	/* The listener's file decides whether to block; the new one's flags are accept4's only. */
+	current->sock_accept_calls++;
 	spurious = current->wait_spurious;
 	err = sock->ops->accept(sock, newsock, (int)f->f_flags);
 	current->sock_accept_spurious += current->wait_spurious - spurious + (err == -EAGAIN);

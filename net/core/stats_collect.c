@@ -141,16 +141,22 @@ static unsigned int worker_cpu(const struct task *t)
 	return __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
 }
 
-/* for_each_app_thread's callback: app_threads_lock held, irqs off. */
+/*
+ * for_each_app_thread's callback: app_threads_lock held, irqs off. A
+ * worker is a thread that has called accept, even if it is still blocked
+ * in its first one: the list must not grow during a storm, because the
+ * experiment runner compares two reads worker by worker.
+ */
 static void collect_worker(struct task *t, void *arg)
 {
 	struct stats_snapshot *st = arg;
-	uint64_t accepts = __atomic_load_n(&t->sock_accepts, __ATOMIC_RELAXED);
 
-	if (!accepts || st->nworkers >= STATS_MAX_WORKERS)
+	if (!__atomic_load_n(&t->sock_accept_calls, __ATOMIC_RELAXED) ||
+	    st->nworkers >= STATS_MAX_WORKERS)
 		return;
 	st->workers[st->nworkers++] = (struct stats_worker){
-		.tid = t->tid, .cpu = worker_cpu(t), .accepts = accepts,
+		.tid = t->tid, .cpu = worker_cpu(t),
+		.accepts = __atomic_load_n(&t->sock_accepts, __ATOMIC_RELAXED),
 		.handled = __atomic_load_n(&t->sock_handled, __ATOMIC_RELAXED),
 		.spurious_wakeups = __atomic_load_n(&t->sock_accept_spurious, __ATOMIC_RELAXED),
 		.errors = __atomic_load_n(&t->sock_errors, __ATOMIC_RELAXED),
