@@ -287,6 +287,55 @@ def test_stats_port_moves_or_disables_the_endpoint():
     """, args=("stats_port=0",))
 
 
+@needs_root
+def test_worker_counters_of_two_polling_acceptors():
+    """tests/apps/accept_workers: two pinned threads polling one non-blocking listener."""
+    need("accept_workers")
+    proc = run("--image", "accept_workers", "--smp", 2, "--net", "tap", "--host-cmd", host_py("""
+        def served(port=9):
+            c = socket.create_connection((G, port), timeout=20)
+            c.sendall(b"hi")
+            got = b""
+            while True:             # "ok\\n", then EOF once the worker has closed
+                b = c.recv(100)
+                if not b:
+                    break
+                got += b
+            assert got == b"ok\\n", got
+            c.close()
+
+        def reset(port=9):
+            c = socket.create_connection((G, port), timeout=20)
+            time.sleep(0.5)         # a worker has taken it and waits in recv
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            c.close()
+
+        def totals(st, key):
+            return sum(w[key] for w in st["workers"])
+
+        before = stats()
+        w = before["workers"]
+        assert len(w) == 2 and sorted(x["cpu"] for x in w) == [0, 1], w   # pinned
+        assert [x["worker"] for x in w] == [0, 1] and w[0]["tid"] != w[1]["tid"], w
+        for _ in range(10):
+            served()
+        for _ in range(3):
+            reset()
+        time.sleep(0.5)             # the reset connections' workers close them
+        after = stats()
+        assert len(after["workers"]) == 2, after["workers"]
+        d = {k: totals(after, k) - totals(before, k)
+             for k in ("accepts", "handled", "errors", "spurious_wakeups")}
+        assert d["accepts"] == 13 and d["handled"] == 13 and d["errors"] == 3, d
+        # Each poll that finds the queue empty is one; both workers poll.
+        assert all(a["spurious_wakeups"] > b["spurious_wakeups"]
+                   for b, a in zip(before["workers"], after["workers"])), (before, after)
+        print("PASS")
+    """), timeout=120)
+    assert proc.returncode == 0, describe(proc)
+    assert "PASS" in proc.stdout, describe(proc)
+
+
 def test_bad_stats_options_are_reported():
     need("hello")
     proc = run("--image", "hello", "--", "stats_port=70000", "stats_at_exit=2", timeout=90)
