@@ -5,8 +5,9 @@
  *   GET /stats   JSON (stats_format.h; docs/experiments.md has the schema)
  *   GET /        the same as aligned text
  * One connection at a time, one request per connection, Connection: close.
- * A client has 2 s to send its request head (then 408 and close); a bad
- * one gets 400/404/405/414/431/505 (stats_http.c) and is counted.
+ * A client has 2 s to send its request head (then 408 and close), and 2 s
+ * more to take the answer, so none holds the server longer than 4 s; a
+ * bad request gets 400/404/405/414/431/505 (stats_http.c) and is counted.
  *
  * It uses kernel sockets (sock_create_kern, kernel_accept, ...), so its
  * connections count in the TCP MIBs, as on Linux, but never as a worker's
@@ -31,7 +32,7 @@
 
 #define STATS_PORT_DEFAULT 7070
 #define STATS_BACKLOG 16
-#define STATS_CLIENT_SECS 2		/* to send the request head, and to take the answer */
+#define STATS_CLIENT_SECS 2		/* to send the request head; again to take the answer */
 #define STATS_DRAIN_BYTES 65536		/* read after answering, so the close is not a reset */
 #define STATS_OUT_SIZE (256 << 10)	/* the largest answer (64 CPUs, 256 workers) fits */
 
@@ -72,22 +73,34 @@ struct stats_server {
 	char req[STATS_HTTP_HEAD_MAX];
 };
 
-static void sock_set_timeouts(struct socket *sock, int64_t rcv_jiffies)
+/*
+ * Every wait on a client ends by @deadline (jiffies): each blocking call
+ * gets what is left as its SO_RCVTIMEO/SO_SNDTIMEO, so a client that
+ * trickles bytes cannot stretch it. 0 when the time is up.
+ */
+static int sock_set_deadline(struct socket *sock, uint64_t deadline)
 {
+	int64_t left = (int64_t)(deadline - jiffies);
 	struct sock *sk = sock->sk;
 
+	if (left <= 0)
+		return 0;
 	lock_sock(sk);
-	sk->sk_rcvtimeo = rcv_jiffies > 0 ? (long)rcv_jiffies : 1;
-	sk->sk_sndtimeo = (long)STATS_CLIENT_SECS * HZ;
+	sk->sk_rcvtimeo = sk->sk_sndtimeo = (long)left;
 	release_sock(sk);
+	return 1;
 }
 
-/* Everything in @iov, or -errno (a peer that stops reading gets the send timeout). */
-static int send_all(struct socket *sock, struct iovec *iov, size_t n)
+/* Everything in @iov by @deadline, or -errno. */
+static int send_all(struct socket *sock, struct iovec *iov, size_t n, uint64_t deadline)
 {
 	while (n) {
 		struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
-		long sent = kernel_sendmsg(sock, &msg, iov, n);
+		long sent;
+
+		if (!sock_set_deadline(sock, deadline))
+			return -ETIMEDOUT;
+		sent = kernel_sendmsg(sock, &msg, iov, n);
 
 		if (sent <= 0)
 			return sent < 0 ? (int)sent : -EPIPE;
@@ -131,7 +144,7 @@ static size_t build_body(struct stats_server *srv, enum stats_http_path path)
 }
 
 static void reply(struct stats_server *srv, struct socket *conn, int status,
-		  enum stats_http_path path)
+		  enum stats_http_path path, uint64_t deadline)
 {
 	const char *type = path == STATS_PATH_JSON ? "application/json" : "text/plain; charset=utf-8";
 	const char *body = srv->out;
@@ -153,18 +166,17 @@ static void reply(struct stats_server *srv, struct socket *conn, int status,
 		     status == 405 ? "Allow: GET\r\n" : "");
 	struct iovec iov[2] = { { head, (size_t)n }, { (void *)body, len } };
 
-	if (send_all(conn, iov, 2) < 0)
+	if (send_all(conn, iov, 2, deadline) < 0)
 		endpoint.aborted++;
 }
 
 /* A lingering close: FIN first, then read what the client still sends, bounded. */
-static void drain(struct stats_server *srv, struct socket *conn)
+static void drain(struct stats_server *srv, struct socket *conn, uint64_t deadline)
 {
 	size_t total = 0;
 
 	kernel_sock_shutdown(conn, SHUT_WR);
-	sock_set_timeouts(conn, (int64_t)STATS_CLIENT_SECS * HZ);
-	while (total < STATS_DRAIN_BYTES) {
+	while (total < STATS_DRAIN_BYTES && sock_set_deadline(conn, deadline)) {
 		struct iovec iov = { srv->req, sizeof(srv->req) };
 		struct msghdr msg = { 0 };
 		long n = kernel_recvmsg(conn, &msg, &iov, 1, 0);
@@ -175,7 +187,7 @@ static void drain(struct stats_server *srv, struct socket *conn)
 	}
 }
 
-/* One client: read its request head within the deadline, answer, close. */
+/* One client: its request head within 2 s, then 2 s for the answer and the drain. */
 static void stats_serve(struct stats_server *srv, struct socket *conn)
 {
 	uint64_t deadline = jiffies + (uint64_t)STATS_CLIENT_SECS * HZ;
@@ -185,12 +197,10 @@ static void stats_serve(struct stats_server *srv, struct socket *conn)
 	for (;;) {
 		struct iovec iov = { srv->req + got, sizeof(srv->req) - got };
 		struct msghdr msg = { 0 };
-		int64_t left = (int64_t)(deadline - jiffies);
 		long n;
 
-		if (left <= 0)
+		if (!sock_set_deadline(conn, deadline))
 			break;
-		sock_set_timeouts(conn, left);
 		n = kernel_recvmsg(conn, &msg, &iov, 1, 0);
 		if (n == -EAGAIN)
 			break;
@@ -211,8 +221,9 @@ static void stats_serve(struct stats_server *srv, struct socket *conn)
 	endpoint.requests++;
 	if (req.status != 200 && req.status != 408)
 		endpoint.bad_requests++;
-	reply(srv, conn, req.status, req.path);
-	drain(srv, conn);
+	deadline = jiffies + (uint64_t)STATS_CLIENT_SECS * HZ;
+	reply(srv, conn, req.status, req.path, deadline);
+	drain(srv, conn, deadline);
 }
 
 static int stats_thread(void *arg)
