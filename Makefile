@@ -69,7 +69,7 @@ NET_SRCS := net/core/skbuff.c net/core/dev.c net/ethernet/eth.c \
 	net/ipv4/inet_hashtables.c net/ipv4/inet_connection_sock.c net/core/sock_reuseport.c \
 	net/socket.c net/core/msg.c net/core/sock.c net/ipv4/af_inet.c net/core/net_stats.c
 # Drivers (PCI, virtio) and the IPv4 protocols register their sources here.
--include drivers/drivers.mk net/ipv4/ipv4.mk net/ipv4/tcp_in.mk net/ipv4/tcp_out.mk
+-include drivers/drivers.mk net/ipv4/ipv4.mk net/ipv4/tcp_in.mk net/ipv4/tcp_out.mk net/core/stats.mk
 # SMP bring-up (ACPI, APIC, AP trampoline) registers its sources here.
 include kernel/arch/x86/smp.mk
 GUEST_TEST_SRCS := $(wildcard tests/guest/*.c)
@@ -150,7 +150,7 @@ $(BUILD)/images/$(1).img: $(BUILD)/images/$(1).elf $(EFI_LOADER) images/mkesp
 endef
 # Test images: each runtime test (tests/apps/test_*.c) and the helper apps
 # below, as an image of its own name with no default command line.
-TEST_APPS := crash bench_syscall ready udp_echo reuseport_echo
+TEST_APPS := crash bench_syscall ready udp_echo reuseport_echo accept_workers
 $(foreach t,$(TEST_APPS),\
 	$(eval $(call app_rules,$(t),$(call app_objs,tests/apps/$(t).c))))
 TEST_IMAGES := $(APP_TESTS) $(TEST_APPS)

@@ -11,6 +11,7 @@
 #include <kernel/sched.h>
 #include <kernel/sys.h>
 #include <kernel/uaccess.h>
+#include <net/core/stats.h>
 #include <stdio.h>
 
 long futex_wake(uint64_t uaddr, int n);	/* futex.c */
@@ -26,6 +27,7 @@ _Noreturn static void app_exit(long status)
 {
 	fflush(stdout);
 	printk("app: exited with status %ld\n", status & 0xff);
+	stats_print_at_exit();		/* stats_at_exit=: the counters, once more */
 	power_off((int)(status & 0xff));
 }
 

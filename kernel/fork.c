@@ -54,6 +54,17 @@ struct task *find_app_thread(int tid)
 	return found;
 }
 
+/* For reports (the stats endpoint's workers): the list stays put while @fn runs. */
+void for_each_app_thread(void (*fn)(struct task *t, void *arg), void *arg)
+{
+	struct list_head *pos, *n;
+	uint64_t f = spin_lock_irqsave(&app_threads_lock);
+
+	list_for_each_safe(pos, n, &app_threads)
+		fn(list_entry(pos, struct task, thread_list), arg);
+	spin_unlock_irqrestore(&app_threads_lock, f);
+}
+
 /* A thread leaves the registry as it exits (sys_exit). */
 void app_thread_unlist(struct task *t)
 {

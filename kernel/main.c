@@ -23,6 +23,7 @@
 #include <kernel/time.h>
 #include <kernel/timer.h>
 #include <net/core/netdevice.h>
+#include <net/core/stats.h>
 #include <net/ipv4/ip.h>
 #include <net/ipv4/af_inet.h>
 #include <net/ipv4/tcp.h>
@@ -87,6 +88,7 @@ static int kernel_init(void *arg)
 	if (bench_request())
 		power_off(bench_run(bench_request()));
 	net_stats_init();		/* netstat=: counters on the console */
+	stats_server_init();		/* stats_port=: counters over HTTP */
 	if (app_present()) {
 		if (app_start())
 			power_off(EXIT_APP_START);

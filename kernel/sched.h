@@ -68,6 +68,18 @@ struct task {
 
 	uint64_t run_cycles;		/* [o] TSC cycles spent running */
 	uint64_t nr_switches;		/* [o] times switched in */
+
+	/*
+	 * The stats endpoint's "workers" (net/socket.c, kernel/wait.c): [t]
+	 * written only by the task itself, in its own system calls; the
+	 * endpoint reads them racily under app_threads_lock (fork.c).
+	 */
+	uint64_t wait_spurious;		/* [t] woken with nothing to do (wait_count_spurious) */
+	uint64_t sock_accept_calls;	/* [t] accept()/accept4() calls on a socket: it is a worker */
+	uint64_t sock_accepts;		/* [t] accept()/accept4() that returned a connection */
+	uint64_t sock_accept_spurious;	/* [t] accept()s that found the queue empty: EAGAIN or woken for nothing */
+	uint64_t sock_handled;		/* [t] accepted sockets this task closed */
+	uint64_t sock_errors;		/* [t] of those, connections that ended by a reset or error */
 };
 
 static inline struct task *get_current(void)
@@ -117,6 +129,9 @@ int set_cpus_allowed(struct task *p, uint64_t mask);
 
 void get_task(struct task *t);
 void put_task(struct task *t);
+
+/* Call @fn on every app thread, under app_threads_lock (irqs off): @fn must not sleep. */
+void for_each_app_thread(void (*fn)(struct task *t, void *arg), void *arg);
 
 /* Accounting (stats, benchmarks): cycles since boot on @cpu. */
 struct cpu_times {

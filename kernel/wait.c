@@ -86,11 +86,6 @@ int autoremove_wake_function(struct wait_queue_entry *e, unsigned int mode, int 
 	return ret;
 }
 
-void wait_count_spurious(void)
-{
-	this_cpu()->wakeups_spurious++;
-}
-
 uint64_t wait_spurious_read(void)
 {
 	uint64_t sum = 0;
@@ -153,5 +148,18 @@ void finish_wait(struct wait_queue_head *wq, struct wait_queue_entry *e)
 	__atomic_store_n(&current->state, TASK_RUNNING, __ATOMIC_SEQ_CST);
 	if (!list_empty(&e->entry))
 		remove_wait_queue(wq, e);
+}
+
+/* The waiter itself, after its wakeup: per CPU, and per task for the stats' workers. */
+void wait_count_spurious(void)
+{
+	this_cpu()->wakeups_spurious++;
+	current->wait_spurious++;
+}
+#else
+/* Hosted: no tasks, only the CPU's count. */
+void wait_count_spurious(void)
+{
+	this_cpu()->wakeups_spurious++;
 }
 #endif

@@ -12,14 +12,19 @@
  * several things wrong fails with the errno Linux gives.
  *
  * Callers: the syscall table (kernel/syscall.c), read_write.c through the
- * socket file. Context: process; nothing here holds a lock while calling
- * down.
+ * socket file, and kernel threads through sock_create_kern/kernel_* (the
+ * stats endpoint). Context: process; nothing here holds a lock while
+ * calling down.
+ *
+ * An app thread's accept and close count in its task (sched.h: the stats
+ * endpoint's "workers"); kernel sockets never pass through those paths.
  */
 #include <net/socket.h>
 #include <net/core/sock.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/poll.h>
+#include <kernel/sched.h>
 #include <kernel/sys.h>
 #include <kernel/uaccess.h>
 #include <limits.h>
@@ -94,6 +99,13 @@ static int move_addr_to_user(const union sockaddr_k *kaddr, int klen, void *uadd
 
 /* ---- struct socket and its file ---- */
 
+/* A connection error, as opposed to EOF or EAGAIN: the "errors" of a worker. */
+static void sock_note_error(struct socket *sock, long ret)
+{
+	if (ret == -ECONNRESET || ret == -EPIPE || ret == -ETIMEDOUT)
+		__atomic_or_fetch(&sock->flags, SOCKF_CONN_ERROR, __ATOMIC_RELAXED);
+}
+
 static struct socket *sock_alloc(void)
 {
 	struct socket *sock = calloc(1, sizeof(*sock));
@@ -104,7 +116,7 @@ static struct socket *sock_alloc(void)
 }
 
 /* The file is gone (or never was): the protocol side closes, then the socket is freed. */
-static void sock_release(struct socket *sock)
+void sock_release(struct socket *sock)
 {
 	if (sock->ops && sock->ops->release)
 		sock->ops->release(sock);
@@ -169,12 +181,18 @@ void sockfd_put(struct socket *sock)
 
 static long sock_sendmsg(struct socket *sock, struct msghdr *msg)
 {
-	return sock->ops->sendmsg(sock, msg, msg_data_left(msg));
+	long ret = sock->ops->sendmsg(sock, msg, msg_data_left(msg));
+
+	sock_note_error(sock, ret);
+	return ret;
 }
 
 static long sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
 {
-	return sock->ops->recvmsg(sock, msg, msg_data_left(msg), flags);
+	long ret = sock->ops->recvmsg(sock, msg, msg_data_left(msg), flags);
+
+	sock_note_error(sock, ret);
+	return ret;
 }
 
 /* read(2) on a socket: one recvmsg (Linux's sock_read_iter). */
@@ -217,7 +235,14 @@ static long sock_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 
 static int sock_close(struct file *f)
 {
-	sock_release(f->private_data);
+	struct socket *sock = f->private_data;
+
+	if (sock->flags & SOCKF_ACCEPTED) {
+		current->sock_handled++;
+		if ((sock->flags & SOCKF_CONN_ERROR) || (sock->sk && sock->sk->sk_err))
+			current->sock_errors++;
+	}
+	sock_release(sock);
 	return 0;
 }
 
@@ -337,6 +362,7 @@ long sys_accept4(long fd, long upeer_sockaddr, long upeer_addrlen, long flags)
 	struct socket *sock, *newsock;
 	struct file *f, *newfile;
 	union sockaddr_k address;
+	uint64_t spurious;
 	int err, len;
 
 	f = fget((int)fd);
@@ -360,7 +386,10 @@ long sys_accept4(long fd, long upeer_sockaddr, long upeer_addrlen, long flags)
 	if (!newfile)
 		goto out;
 	/* The listener's file decides whether to block; the new one's flags are accept4's only. */
+	current->sock_accept_calls++;
+	spurious = current->wait_spurious;
 	err = sock->ops->accept(sock, newsock, (int)f->f_flags);
+	current->sock_accept_spurious += current->wait_spurious - spurious + (err == -EAGAIN);
 	if (err < 0)
 		goto out_put;
 	if (upeer_sockaddr) {
@@ -377,6 +406,8 @@ long sys_accept4(long fd, long upeer_sockaddr, long upeer_addrlen, long flags)
 	err = fd_install_new(newfile);
 	if (err < 0)
 		goto out_put;
+	__atomic_or_fetch(&newsock->flags, SOCKF_ACCEPTED, __ATOMIC_RELAXED);
+	current->sock_accepts++;
 	fput(f);
 	return err;
 out_put:
@@ -707,4 +738,63 @@ long sys_getsockopt(long fd, long level, long optname, long optval, long optlen)
 out:
 	sockfd_put(sock);
 	return err;
+}
+
+/* ---- kernel sockets (Linux's sock_create_kern, kernel_*): no fd, kernel buffers ---- */
+
+int sock_create_kern(int family, int type, int protocol, struct socket **res)
+{
+	return __sock_create(family, type, protocol, res);
+}
+
+int kernel_bind(struct socket *sock, const struct sockaddr_in *addr, int addrlen)
+{
+	return sock->ops->bind(sock, addr, addrlen);
+}
+
+int kernel_listen(struct socket *sock, int backlog)
+{
+	return sock->ops->listen(sock, backlog);
+}
+
+/* @flags: O_NONBLOCK or 0. On success *@newsock is the connection's socket. */
+int kernel_accept(struct socket *sock, struct socket **newsock, int flags)
+{
+	struct socket *ns = sock_alloc();
+	int err;
+
+	if (!ns)
+		return -ENFILE;
+	ns->type = sock->type;
+	ns->ops = sock->ops;
+	err = sock->ops->accept(sock, ns, flags);
+	if (err < 0) {
+		sock_release(ns);
+		return err;
+	}
+	*newsock = ns;
+	return 0;
+}
+
+/* @vec holds kernel buffers: msg.c copies with memcpy, and access_ok is for user pointers only. */
+long kernel_sendmsg(struct socket *sock, struct msghdr *msg, struct iovec *vec, size_t num)
+{
+	msg->msg_iov = vec;
+	msg->msg_iovlen = num;
+	msg->iov_idx = msg->iov_off = 0;
+	return sock->ops->sendmsg(sock, msg, msg_data_left(msg));
+}
+
+long kernel_recvmsg(struct socket *sock, struct msghdr *msg, struct iovec *vec, size_t num,
+		    int flags)
+{
+	msg->msg_iov = vec;
+	msg->msg_iovlen = num;
+	msg->iov_idx = msg->iov_off = 0;
+	return sock->ops->recvmsg(sock, msg, msg_data_left(msg), flags);
+}
+
+int kernel_sock_shutdown(struct socket *sock, int how)
+{
+	return sock->ops->shutdown(sock, how);
 }

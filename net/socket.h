@@ -92,10 +92,14 @@ struct proto_ops {
 	long (*recvmsg)(struct socket *sock, struct msghdr *m, size_t len, int flags);
 };
 
+/* socket.flags: for the stats endpoint's per-thread worker counters. */
+#define SOCKF_ACCEPTED 0x1		/* returned by accept()/accept4() to an app thread */
+#define SOCKF_CONN_ERROR 0x2		/* a call on it failed with a reset, EPIPE or a timeout */
+
 struct socket {
 	enum socket_state state;	/* [sk lock] */
 	short type;			/* [I] SOCK_* */
-	unsigned int flags;
+	unsigned int flags;		/* [a] SOCKF_*: set in system calls on the socket's fd */
 	struct file *file;		/* [I] */
 	struct sock *sk;		/* [sk lock] */
 	const struct proto_ops *ops;	/* [I] */
@@ -111,5 +115,20 @@ int sock_register(const struct net_proto_family *ops);
 /* The sock of a socket fd, with a reference on its file; NULL + *err if not a socket. */
 struct socket *sockfd_lookup(int fd, int *err);
 void sockfd_put(struct socket *sock);
+
+/*
+ * Sockets for kernel threads (Linux's names and roles): no file, no fd,
+ * buffers in kernel memory. Process context; each returns 0 (or a byte
+ * count) or -errno. sock_release() closes and frees.
+ */
+int sock_create_kern(int family, int type, int protocol, struct socket **res);
+void sock_release(struct socket *sock);
+int kernel_bind(struct socket *sock, const struct sockaddr_in *addr, int addrlen);
+int kernel_listen(struct socket *sock, int backlog);
+int kernel_accept(struct socket *sock, struct socket **newsock, int flags);
+long kernel_sendmsg(struct socket *sock, struct msghdr *msg, struct iovec *vec, size_t num);
+long kernel_recvmsg(struct socket *sock, struct msghdr *msg, struct iovec *vec, size_t num,
+		    int flags);
+int kernel_sock_shutdown(struct socket *sock, int how);
 
 #endif

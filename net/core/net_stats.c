@@ -1,8 +1,8 @@
 /*
  * The network counters on the console: per device queue (the driver's
  * line), per CPU (softnet), IP and drop reasons. `netstat=SECONDS` prints
- * them periodically from a kernel thread, for debugging and for tests
- * until the stats endpoint (TCP port 7070) serves them.
+ * them periodically from a kernel thread, for debugging. The stats
+ * endpoint (stats_server.c, TCP port 7070) serves most of them on demand.
  */
 #include <net/core/netdevice.h>
 #include <net/ipv4/ip.h>

@@ -28,6 +28,10 @@ static inline uint64_t __snmp_fold(const uint64_t *row0, size_t row_words, unsig
 	return sum;
 }
 
+/* CPU @cpu's own count of @field (Linux's snmp_get_cpu_field). */
+#define snmp_get_cpu_field(mib, cpu, field) \
+	__atomic_load_n(&(mib)[(cpu)].v[(field)], __ATOMIC_RELAXED)
+
 /* The sum of @field over every CPU's row of @mib. */
 #define snmp_fold_field(mib, field) \
 	__snmp_fold((mib)[0].v, sizeof((mib)[0]) / sizeof(uint64_t), (field))

@@ -396,6 +396,7 @@ enum tcp_mib {
 void tcp_mib_inc(enum tcp_mib field);			/* per CPU, any context */
 void tcp_mib_add(enum tcp_mib field, long n);
 uint64_t tcp_mib_read(enum tcp_mib field);		/* summed */
+uint64_t tcp_mib_read_cpu(enum tcp_mib field, unsigned int cpu);	/* one CPU's row */
 const char *tcp_mib_name(enum tcp_mib field);		/* "ActiveOpens", "ListenOverflows", ... */
 
 /* ---- appended by the input side (docs/tcp-notes.md, 2026-11-22) ---- */

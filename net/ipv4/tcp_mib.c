@@ -67,6 +67,14 @@ uint64_t tcp_mib_read(enum tcp_mib field)
 	return (unsigned int)field < TCP_MIB_MAX ? snmp_fold_field(tcp_mibs, field) : 0;
 }
 
+/* What CPU @cpu counted (the stats endpoint's per-CPU "conns" is its PassiveOpens). */
+uint64_t tcp_mib_read_cpu(enum tcp_mib field, unsigned int cpu)
+{
+	if ((unsigned int)field >= TCP_MIB_MAX || cpu >= NR_CPUS)
+		return 0;
+	return snmp_get_cpu_field(tcp_mibs, cpu, field);
+}
+
 /* "Tcp:" names for TCP_MIB_*, "TcpExt:" names for LINUX_MIB_*; NULL past the end. */
 const char *tcp_mib_name(enum tcp_mib field)
 {
