@@ -683,6 +683,11 @@ static long do_epoll_wait(int epfd, struct epoll_event *events, int maxevents, l
 	else
 		ret = ep_poll(f->private_data, events, maxevents, timeout);
 	fput(f);
+#ifndef SQUALL_HOSTED
+	/* Woken with events: the stats endpoint's spurious-wakeup count (net/socket.c) */
+	if (ret > 0)
+		current->sock_accept_armed = 1;
+#endif
 	return ret;
 }
 

@@ -21,6 +21,7 @@
  */
 #include <net/socket.h>
 #include <net/core/sock.h>
+#include <net/ipv4/tcp_states.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/poll.h>
@@ -220,8 +221,12 @@ static unsigned int sock_poll(struct file *f, poll_table *pt)
 {
 	struct socket *sock = f->private_data;
 
-	if (sock->sk)
+	if (sock->sk) {
 		poll_wait(f, &sock->sk->sk_wq, pt);
+		/* A thread that puts a listener in its epoll set waits to accept: a worker. */
+		if (pt && pt->_qproc && sock->sk->sk_state == TCP_LISTEN)
+			current->sock_listen_watch = 1;
+	}
 	return sock->ops->poll ? sock->ops->poll(sock) : 0;
 }
 
@@ -363,6 +368,7 @@ long sys_accept4(long fd, long upeer_sockaddr, long upeer_addrlen, long flags)
 	struct file *f, *newfile;
 	union sockaddr_k address;
 	uint64_t spurious;
+	int armed;
 	int err, len;
 
 	f = fget((int)fd);
@@ -386,10 +392,19 @@ long sys_accept4(long fd, long upeer_sockaddr, long upeer_addrlen, long flags)
 	if (!newfile)
 		goto out;
 	/* The listener's file decides whether to block; the new one's flags are accept4's only. */
+	/*
+	 * A spurious wakeup, as stormd counts it: a blocked accept() woken with
+	 * nothing to take, or the first accept() after epoll_wait() reported
+	 * events finding the queue empty (another thread took the connection:
+	 * the herd). The EAGAIN that ends an accept-until-empty loop is not one,
+	 * nor is a polling loop's: nothing woke those.
+	 */
 	current->sock_accept_calls++;
 	spurious = current->wait_spurious;
+	armed = current->sock_accept_armed;
+	current->sock_accept_armed = 0;
 	err = sock->ops->accept(sock, newsock, (int)f->f_flags);
-	current->sock_accept_spurious += current->wait_spurious - spurious + (err == -EAGAIN);
+	current->sock_accept_spurious += current->wait_spurious - spurious + (err == -EAGAIN && armed);
 	if (err < 0)
 		goto out_put;
 	if (upeer_sockaddr) {

@@ -144,14 +144,16 @@ static unsigned int worker_cpu(const struct task *t)
 /*
  * for_each_app_thread's callback: app_threads_lock held, irqs off. A
  * worker is a thread that has called accept, even if it is still blocked
- * in its first one: the list must not grow during a storm, because the
- * experiment runner compares two reads worker by worker.
+ * in its first one, or has added a listener to an epoll set: the list must
+ * not grow during a storm, because the experiment runner compares two
+ * reads worker by worker.
  */
 static void collect_worker(struct task *t, void *arg)
 {
 	struct stats_snapshot *st = arg;
 
-	if (!__atomic_load_n(&t->sock_accept_calls, __ATOMIC_RELAXED) ||
+	if ((!__atomic_load_n(&t->sock_accept_calls, __ATOMIC_RELAXED) &&
+	     !__atomic_load_n(&t->sock_listen_watch, __ATOMIC_RELAXED)) ||
 	    st->nworkers >= STATS_MAX_WORKERS)
 		return;
 	st->workers[st->nworkers++] = (struct stats_worker){

@@ -2,9 +2,11 @@
  * Two acceptor threads on one non-blocking TCP listener (port 9, or
  * app=PORT), for the stats endpoint's per-thread worker counters
  * (tests/integration/test_stats.py). Worker i is pinned to the i-th CPU
- * it may use. Each polls accept4(): EAGAIN (a spurious wakeup in the
- * kernel's count) means sleep 5 ms and retry; a connection is read once,
- * answered "ok\n" unless the read failed, and closed by the same thread.
+ * it may use. Each waits in epoll_wait on its own epoll set holding the
+ * one listener (stormd's `shared` mode: every connection wakes both), then
+ * calls accept4() once: the loser's EAGAIN is a spurious wakeup in the
+ * kernel's count. A connection is read once, answered "ok\n" unless the
+ * read failed, and closed by the same thread.
  * Prints READY once both threads are polling. POSIX + glibc's affinity
  * API, so it builds unchanged for Linux.
  */
@@ -19,8 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #define NWORKERS 2
@@ -42,22 +44,29 @@ static void serve(int fd)
 static void *worker(void *arg)
 {
 	int i = (int)(long)arg;
-	struct timespec nap = { 0, 5 * 1000 * 1000 };
+	struct epoll_event ev = { .events = EPOLLIN };
 	cpu_set_t set;
+	int ep;
 
 	CPU_ZERO(&set);
 	CPU_SET(cpus[i], &set);
 	if (sched_setaffinity(0, sizeof(set), &set) != 0)
 		perror("accept_workers: sched_setaffinity");
+	ep = epoll_create1(0);
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) < 0) {
+		perror("accept_workers: epoll");
+		return NULL;
+	}
 	__atomic_add_fetch(&polling, 1, __ATOMIC_RELEASE);
 	for (;;) {
-		int fd = accept4(lfd, NULL, NULL, 0);
+		int fd;
 
+		if (epoll_wait(ep, &ev, 1, -1) < 1)
+			continue;
+		fd = accept4(lfd, NULL, NULL, 0);
 		if (fd >= 0)
 			serve(fd);
-		else if (errno == EAGAIN || errno == EWOULDBLOCK)
-			nanosleep(&nap, NULL);
-		else
+		else if (errno != EAGAIN && errno != EWOULDBLOCK)
 			perror("accept_workers: accept4");
 	}
 	return NULL;

@@ -344,9 +344,10 @@ def test_worker_counters_of_two_polling_acceptors():
         d = {k: totals(after, k) - totals(before, k)
              for k in ("accepts", "handled", "errors", "spurious_wakeups")}
         assert d["accepts"] == 13 and d["handled"] == 13 and d["errors"] == 3, d
-        # Each poll that finds the queue empty is one; both workers poll.
-        assert all(a["spurious_wakeups"] > b["spurious_wakeups"]
-                   for b, a in zip(before["workers"], after["workers"])), (before, after)
+        # Both workers wait in epoll on the one listener: each connection
+        # wakes both, and the loser's accept finds nothing (at most one per
+        # connection, as only the first accept after a wakeup counts).
+        assert 1 <= d["spurious_wakeups"] <= 13, (before, after)
         print("PASS")
     """), timeout=120)
     assert proc.returncode == 0, describe(proc)
