@@ -31,7 +31,7 @@ static const char usage_line[] =
 	"usage: stormd [-m|--mode reuseport|shared|shared-exclusive|accept] "
 	"[-p|--proto crr|rr|http] [-P|--port N] [-w|--workers N] "
 	"[--request-size B] [--response-size B] [--backlog N] [--addr A.B.C.D] "
-	"[--stats-port N] [--lifetime S] [--no-pin] [-q|--quiet] [-h|--help] [-V|--version]\n";
+	"[--stats-port N] [--lifetime S] [--close-after MS] [--no-pin] [-q|--quiet] [-h|--help] [-V|--version]\n";
 
 static const char help_text[] =
 	"stormd: the storm target server (one worker pinned per CPU).\n\n"
@@ -51,6 +51,9 @@ static const char help_text[] =
 	"      --stats-port N   Linux build: the stats endpoint (GET /stats JSON, GET /\n"
 	"                       text), default 7070; 0 turns it off\n"
 	"      --lifetime S     exit after S seconds, printing the counters (default: never)\n"
+	"      --close-after MS reuseport: every worker but the first closes its listener\n"
+	"                       MS ms after READY and serves its open connections to the end\n"
+	"                       (a listener leaving its group under load; default: never)\n"
 	"      --no-pin         do not pin workers to CPUs\n"
 	"  -q, --quiet          only the READY line and errors\n\n"
 	"Prints a line starting READY once listening. Exit status: 2 for bad options,\n"
@@ -176,7 +179,8 @@ int stormd_parse_options(int argc, char **argv, struct stormd_config *c)
 		if (!(IS("-m", "--mode") || IS("-p", "--proto") || IS("-P", "--port") ||
 		      IS("-w", "--workers") || IS("", "--request-size") ||
 		      IS("", "--response-size") || IS("", "--backlog") ||
-		      IS("", "--addr") || IS("", "--stats-port") || IS("", "--lifetime")))
+		      IS("", "--addr") || IS("", "--stats-port") || IS("", "--lifetime") ||
+		      IS("", "--close-after")))
 			return usage_error("unknown option '%s'%s", arg, "");
 		if (!val) {
 			if (i + 1 >= argc)
@@ -238,6 +242,11 @@ int stormd_parse_options(int argc, char **argv, struct stormd_config *c)
 				return usage_error("--lifetime '%s': expected 0..86400 seconds%s",
 						   val, "");
 			c->lifetime = (unsigned int)v;
+		} else if (IS("", "--close-after")) {
+			if ((v = parse_num(val, 1, 86400000)) < 0)
+				return usage_error("--close-after '%s': expected 1..86400000 ms%s",
+						   val, "");
+			c->close_after_ms = (unsigned int)v;
 		}
 #undef IS
 	}
@@ -247,6 +256,9 @@ int stormd_parse_options(int argc, char **argv, struct stormd_config *c)
 	if (response_size_given && c->proto == PROTO_RR)
 		return usage_error("--response-size does not apply to --proto rr (it echoes)%s%s",
 				   "", "");
+	if (c->close_after_ms && c->mode != MODE_REUSEPORT)
+		return usage_error("--close-after applies to --mode reuseport only, not %s%s",
+				   mode_names[c->mode], "");
 	if (c->stats_port && c->stats_port == c->port)
 		return usage_error("--stats-port and --port are both %s%s", "the same port", "");
 	return -1;

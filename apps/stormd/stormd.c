@@ -686,6 +686,30 @@ static void *acceptor_main(void *arg)
 	return NULL;
 }
 
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * --close-after: the listener leaves its reuseport group while the storm
+ * runs. Its accept queue's connections are the kernel's to reset (as
+ * Linux's inet_csk_listen_stop); the ones this worker accepted are served
+ * to the end.
+ */
+static void close_listener(struct worker *w)
+{
+	epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->lfd, NULL);
+	close(w->lfd);
+	w->lfd = -1;
+	if (!cfg.quiet)
+		printf("stormd: worker %u closed its listener\n", w->id);
+	fflush(stdout);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -730,8 +754,16 @@ static void *worker_main(void *arg)
 		}
 	}
 	report_ready(1);
+	long long close_at = cfg.close_after_ms && w->id > 0 ?
+			     monotonic_ms() + cfg.close_after_ms : 0;
+
 	for (;;) {
-		int n = epoll_wait(w->epfd, events, MAX_EVENTS, -1);
+		int n = epoll_wait(w->epfd, events, MAX_EVENTS, close_at ? 20 : -1);
+
+		if (close_at && monotonic_ms() >= close_at) {
+			close_listener(w);
+			close_at = 0;
+		}
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -742,9 +774,10 @@ static void *worker_main(void *arg)
 		if (n > 0)
 			ADD(wakeups, 1);
 		for (int i = 0; i < n; i++) {
-			if (events[i].data.ptr == &listener_tag)
-				accept_ready(w);
-			else
+			if (events[i].data.ptr == &listener_tag) {
+				if (w->lfd >= 0)	/* not closed since the wait */
+					accept_ready(w);
+			} else
 				conn_event(w, events[i].data.ptr, events[i].events);
 		}
 	}

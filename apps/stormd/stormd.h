@@ -29,6 +29,7 @@ struct stormd_config {
 	unsigned int response_size;	/* crr and http bodies: 128 */
 	int backlog;			/* listen() backlog: 4096 */
 	unsigned int lifetime;		/* seconds, 0 = forever */
+	unsigned int close_after_ms;	/* reuseport: workers > 0 close their listeners then; 0 = never */
 	uint32_t addr;			/* bind address, network order; 0 = any */
 	int pin;			/* pin worker i to CPU i (default 1) */
 	int quiet;
