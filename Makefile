@@ -2,7 +2,9 @@
 #
 #   make            kernel images (same as make images)
 #   make images     build/images/NAME.elf (qemu -kernel) and NAME.img (UEFI ESP)
-#   make run        boot the main image (scripts/run; ARGS='...' adds kernel args)
+#   make storm      the main job: a 10 s connection storm at Squall's stormd
+#                   (TARGET=linux: at the Linux guest), report in reports/
+#   make run        boot the main image, stormd (scripts/run; ARGS='...' adds kernel args)
 #   make test       everything: host unit tests (ASan/UBSan), fuzz smoke runs,
 #                   guest selftests and integration tests; ends "N passed, M failed"
 #   make gdb        boot halted under a gdb stub with gdb attached (scripts/gdb)
@@ -233,7 +235,7 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '2,13s/^# \{0,1\}//p' Makefile
+	@sed -n '2,14s/^# \{0,1\}//p' Makefile
 
 .PHONY: images asm unit fuzz run test gdb setup clean help
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
