@@ -23,19 +23,12 @@
 
 #include <stdint.h>
 #include <kernel/list.h>
+#include <kernel/poll.h>
 #include <kernel/rbtree.h>
 #include <kernel/spinlock.h>
 #include <kernel/wait.h>
 
-/* Linux's values; net/core/sock.h spells the socket ones identically. */
-#define EPOLLIN 0x001
-#define EPOLLPRI 0x002
-#define EPOLLOUT 0x004
-#define EPOLLERR 0x008
-#define EPOLLHUP 0x010
-#define EPOLLRDNORM 0x040
-#define EPOLLWRNORM 0x100
-#define EPOLLRDHUP 0x2000
+/* Linux's values; the readiness bits themselves are in kernel/poll.h. */
 #define EPOLLEXCLUSIVE (1u << 28)
 #define EPOLLWAKEUP (1u << 29)
 #define EPOLLONESHOT (1u << 30)

@@ -9,6 +9,16 @@
 #ifndef SQUALL_POLL_H
 #define SQUALL_POLL_H
 
+/* Readiness bits (Linux's uapi values): poll masks, and the keys of sk_wq wakeups. */
+#define EPOLLIN 0x001
+#define EPOLLPRI 0x002
+#define EPOLLOUT 0x004
+#define EPOLLERR 0x008
+#define EPOLLHUP 0x010
+#define EPOLLRDNORM 0x040
+#define EPOLLWRNORM 0x100
+#define EPOLLRDHUP 0x2000
+
 struct file;
 struct wait_queue_head;
 struct poll_table_struct;

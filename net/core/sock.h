@@ -23,6 +23,7 @@
 
 #include <stdint.h>
 #include <kernel/list.h>
+#include <kernel/poll.h>		/* EPOLL* readiness bits, also the wake-up keys on sk_wq */
 #include <kernel/spinlock.h>
 #include <kernel/timer.h>
 #include <kernel/wait.h>
@@ -248,14 +249,5 @@ int sock_getsockopt(struct sock *sk, int optname, void *optval, int *optlen);
 long sock_rcvtimeo(const struct sock *sk, int noblock);
 long sock_sndtimeo(const struct sock *sk, int noblock);
 
-/* epoll-style readiness bits (Linux values), also the wake-up keys on sk_wq. */
-#define EPOLLIN 0x001
-#define EPOLLPRI 0x002
-#define EPOLLOUT 0x004
-#define EPOLLERR 0x008
-#define EPOLLHUP 0x010
-#define EPOLLRDNORM 0x040
-#define EPOLLWRNORM 0x100
-#define EPOLLRDHUP 0x2000
 
 #endif

@@ -4,6 +4,7 @@ Run with `/usr/bin/python3 -m pytest tests/integration -q` (after `make images`;
 the boot tests skip themselves when build/images/base.elf is missing).
 
 - run(*args): scripts/run with a guard timeout, output captured as text.
+- need(image): skip unless build/images/IMAGE.elf is built.
 - console_has(out, message): a kernel console line with that message, after
   the printk prefix "[    0.012345 c0] ".
 - base_elf / base_img: fixtures that skip a test when the image is not built.
@@ -51,6 +52,12 @@ def run(*args, run_script=RUN, timeout=60, env=None):
     return subprocess.run([str(run_script), *args], capture_output=True, text=True,
                           errors="replace", stdin=subprocess.DEVNULL, timeout=guard,
                           env=env)
+
+
+def need(image):
+    """Skip the test when build/images/IMAGE.elf is not built."""
+    if not (IMAGES / f"{image}.elf").exists():
+        pytest.skip(f"build/images/{image}.elf not built (make images)")
 
 
 def console_has(out, message):

@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from conftest import IMAGES, ROOT, describe, run
+from conftest import ROOT, describe, need, run
 
 RELAY = ROOT / "scripts" / "lossy-relay"
 PY = "/usr/bin/python3"
@@ -67,8 +67,7 @@ def relay_cmd(args, client):
 @pytest.mark.skipif(os.geteuid() != 0, reason="--net tap needs root")
 @pytest.mark.parametrize("smp", [1, 2])
 def test_echo_is_byte_exact_through_loss_dup_reorder(smp):
-    if not (IMAGES / "echo.elf").exists():
-        pytest.skip("build/images/echo.elf not built (make images)")
+    need("echo")
     cmd = relay_cmd("--loss 0.05 --dup 0.02 --reorder 0.05 --delay-ms 5 --timeout 150 "
                     f"--seed {smp}", CLIENT)
     proc = run("--image", "echo", "--smp", smp, "--net", "tap", "--host-cmd", cmd,

@@ -10,16 +10,11 @@ import textwrap
 
 import pytest
 
-from conftest import IMAGES, describe, run
+from conftest import describe, need, run
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="--net tap needs root")
 
 PY = "/usr/bin/python3"
-
-
-def need(image):
-    if not (IMAGES / f"{image}.elf").exists():
-        pytest.skip(f"build/images/{image}.elf not built (make images)")
 
 
 def host_py(code):

@@ -28,7 +28,7 @@ import textwrap
 
 import pytest
 
-from conftest import IMAGES, ROOT, console_has, describe, run
+from conftest import ROOT, console_has, describe, need, run
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="--net tap needs root")
 
@@ -86,11 +86,6 @@ def echo(n):
         assert got == msg
         c.close()
 """
-
-
-def need(image):
-    if not (IMAGES / f"{image}.elf").exists():
-        pytest.skip(f"build/images/{image}.elf not built (make images)")
 
 
 def host_py(code):

@@ -15,7 +15,7 @@ import textwrap
 
 import pytest
 
-from conftest import IMAGES, describe, run
+from conftest import describe, need, run
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="--net tap needs root")
 
@@ -38,11 +38,6 @@ def echo_once(s, msg):
         got += b
     assert got == msg, (len(got), len(msg))
 """
-
-
-def need(image):
-    if not (IMAGES / f"{image}.elf").exists():
-        pytest.skip(f"build/images/{image}.elf not built (make images)")
 
 
 def host_py(code):
