@@ -280,6 +280,46 @@ static int xmit_skb(struct send_queue *sq, struct sk_buff *skb, int hw_csum)
 	return err;
 }
 
+/*
+ * The kick watchdog. Under QEMU 7.2 (TCG, one queue pair, a tap) the TX
+ * ring has been seen to stop: the device had consumed up to the avail
+ * event it asked to be kicked at, the driver had added past it, and no
+ * kick went out, so nothing moved again (storms on 1 vCPU stalled for good
+ * within seconds; bench/storm-squall.md). The driver follows the event
+ * index rule of virtio 1.0 §2.4.7.2 with a full barrier, and we did not
+ * find which side loses the race. So, like Linux's dev_watchdog but
+ * cheaper: while buffers are in flight, look every TX_WATCHDOG_MS; if the
+ * device used none since the last look, kick it (counted). A live device
+ * costs one timer per period and no extra kick.
+ */
+#define TX_WATCHDOG_MS 10
+
+static void tx_watchdog_arm(struct send_queue *sq)
+{
+	if (!timer_pending(&sq->watchdog))
+		mod_timer(&sq->watchdog, jiffies + msecs_to_jiffies(TX_WATCHDOG_MS));
+}
+
+/* Timer softirq on the queue's CPU. */
+void virtnet_tx_watchdog(struct timer_list *t)
+{
+	struct send_queue *sq = container_of(t, struct send_queue, watchdog);
+	struct net_device *dev = &sq->vi->dev;
+	uint64_t f = spin_lock_irqsave(&dev->tx_lock[sq->index]);
+	uint16_t used = virtqueue_used_idx(&sq->vq);
+
+	free_old_xmit_skbs(sq);
+	if (sq->vq.num_free < sq->vq.vring.num) {
+		if (used == sq->watchdog_used) {
+			sq->watchdog_kicks++;
+			virtqueue_notify(&sq->vq);
+		}
+		tx_watchdog_arm(sq);
+	}
+	sq->watchdog_used = used;
+	spin_unlock_irqrestore(&dev->tx_lock[sq->index], f);
+}
+
 /* ndo_start_xmit: the caller holds dev->tx_lock[q]; consumes @skb on NETDEV_TX_OK only. */
 static enum netdev_tx start_xmit(struct sk_buff *skb, struct net_device *dev, unsigned int q)
 {
@@ -293,6 +333,7 @@ static enum netdev_tx start_xmit(struct sk_buff *skb, struct net_device *dev, un
 	if (xmit_skb(sq, skb, !!(dev->features & NETIF_F_HW_CSUM)))
 		return NETDEV_TX_BUSY;	/* ring full (or a broken device / bad offsets): the caller drops */
 	virtqueue_kick(&sq->vq);
+	tx_watchdog_arm(sq);
 	dev->stats[q].tx_packets++;
 	dev->stats[q].tx_bytes += len;
 	return NETDEV_TX_OK;

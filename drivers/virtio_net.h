@@ -34,6 +34,7 @@ struct virtnet_queue_info {
 	unsigned int rx_posted;		/* RX buffers the device holds now */
 	unsigned int tx_inflight;	/* TX chains not yet reaped */
 	uint64_t rx_kicks, tx_kicks, tx_kicks_suppressed;
+	uint64_t tx_watchdog_kicks;	/* kicks the TX watchdog had to give (virtio_net.c) */
 	uint64_t rx_alloc_failed;	/* refills that found no memory */
 	uint64_t rx_refill_timer;	/* refills retried from the timer after a dry ring */
 	uint64_t tx_interrupts;		/* should stay ~0: TX completions are polled */

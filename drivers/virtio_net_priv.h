@@ -67,6 +67,11 @@ struct send_queue {
 	unsigned int index, cpu;	/* [I] */
 	int vector;			/* [I] */
 	uint64_t interrupts;		/* [a] hard irq */
+	struct virtnet_info *vi;	/* [I] */
+	/* The kick watchdog (virtnet_tx_watchdog): armed by start_xmit. */
+	struct timer_list watchdog;	/* [t] */
+	uint16_t watchdog_used;		/* [t] the device's used index at the last look */
+	uint64_t watchdog_kicks;	/* [t] kicks the watchdog had to give */
 };
 
 /* The control queue's one command in flight (§5.1.6.5), device-visible. [c] */
@@ -101,6 +106,7 @@ void skb_recv_done(void *data);		/* RX vector: hard irq */
 void skb_xmit_done(void *data);		/* TX vector: hard irq */
 int virtnet_poll(struct napi_struct *napi, int budget);
 void virtnet_refill_timer(struct timer_list *t);
+void virtnet_tx_watchdog(struct timer_list *t);
 int try_fill_recv(struct receive_queue *rq, int kick);	/* [n] or init */
 void free_old_xmit_skbs(struct send_queue *sq);		/* [t] */
 /* Control command, polled; the device's ack (VIRTIO_NET_OK = 0) or -errno. Process context. */

@@ -181,6 +181,8 @@ static void virtnet_setup_netdev(struct virtnet_info *vi)
 		netif_napi_add(dev, &vi->rq[i].napi, virtnet_poll, i);
 		vi->rq[i].napi.cpu = vi->rq[i].cpu;	/* where its MSI-X vector is routed */
 		timer_setup(&vi->rq[i].refill_timer, virtnet_refill_timer, 0);
+		vi->sq[i].vi = vi;
+		timer_setup(&vi->sq[i].watchdog, virtnet_tx_watchdog, 0);
 	}
 }
 
@@ -337,7 +339,7 @@ int virtnet_get_queue_info(unsigned int q, struct virtnet_queue_info *out)
 		.rx_posted = rq->vq.vring.num - rq->vq.num_free,
 		.tx_inflight = sq->vq.vring.num - sq->vq.num_free,
 		.rx_kicks = rq->vq.kicks, .tx_kicks = sq->vq.kicks,
-		.tx_kicks_suppressed = sq->vq.kicks_suppressed,
+		.tx_kicks_suppressed = sq->vq.kicks_suppressed, .tx_watchdog_kicks = sq->watchdog_kicks,
 		.rx_alloc_failed = rq->alloc_failed, .rx_refill_timer = rq->refill_timer_runs,
 		.tx_interrupts = sq->interrupts,
 		.rx_vector_count = msix_vector_count(rq->vector),
@@ -356,7 +358,7 @@ void virtnet_print_stats(void)
 
 		printk("virtio-net q%u cpu%u: rx %lu pkts %lu B %lu irqs %lu drops | tx %lu pkts %lu B "
 		       "%lu busy | napi %lu polls (%lu off-cpu) %lu pkts %lu full | rx ring %u/%u posted, %lu "
-		       "alloc fails, %lu timer refills | kicks rx %lu tx %lu (%lu saved), tx irqs %lu\n",
+		       "alloc fails, %lu timer refills | kicks rx %lu tx %lu (%lu saved, %lu by watchdog), tx irqs %lu\n",
 		       q, qi.cpu, (unsigned long)st->rx_packets, (unsigned long)st->rx_bytes,
 		       (unsigned long)st->rx_interrupts, (unsigned long)st->rx_dropped,
 		       (unsigned long)st->tx_packets, (unsigned long)st->tx_bytes,
@@ -365,6 +367,7 @@ void virtnet_print_stats(void)
 		       (unsigned long)n->budget_exhausted, qi.rx_posted, qi.rx_ring,
 		       (unsigned long)qi.rx_alloc_failed, (unsigned long)qi.rx_refill_timer,
 		       (unsigned long)qi.rx_kicks, (unsigned long)qi.tx_kicks,
-		       (unsigned long)qi.tx_kicks_suppressed, (unsigned long)qi.tx_interrupts);
+		       (unsigned long)qi.tx_kicks_suppressed, (unsigned long)qi.tx_watchdog_kicks,
+		       (unsigned long)qi.tx_interrupts);
 	}
 }

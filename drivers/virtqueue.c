@@ -127,6 +127,11 @@ int virtqueue_kick(struct virtqueue *vq)
 	return !vq->broken;
 }
 
+uint16_t virtqueue_used_idx(const struct virtqueue *vq)
+{
+	return READ_ONCE16(vq->vring.used->idx);
+}
+
 int virtqueue_more_used(const struct virtqueue *vq)
 {
 	return vq->last_used_idx != READ_ONCE16(vq->vring.used->idx);

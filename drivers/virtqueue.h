@@ -152,6 +152,8 @@ int virtqueue_kick(struct virtqueue *vq);		/* both; 0 if the device is gone */
 /* The next used chain's token (NULL: none) and the bytes the device wrote into it. */
 void *virtqueue_get_buf(struct virtqueue *vq, unsigned int *len);
 int virtqueue_more_used(const struct virtqueue *vq);
+/* The device's used index now (a progress check: the TX kick watchdog). */
+uint16_t virtqueue_used_idx(const struct virtqueue *vq);
 
 void virtqueue_disable_cb(struct virtqueue *vq);
 /* Re-enable interrupts; returns the index to pass to virtqueue_poll(). */

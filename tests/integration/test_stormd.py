@@ -76,17 +76,21 @@ def tcp_delta(r, key):
     return r["after"]["snmp"]["Tcp"][key] - r["before"]["snmp"]["Tcp"][key]
 
 
-@pytest.mark.parametrize("smp", [2, 4])
+@pytest.mark.parametrize("smp", [1, 2, 4])
 def test_reuseport_spreads_connections_over_every_worker(smp):
-    r = storm_in_guest(smp)
+    # 3 s and 32 in flight: on 1 vCPU the TX ring used to stop within 1-2 s
+    # (the kick watchdog in drivers/virtio_net.c), so every second must serve.
+    r = storm_in_guest(smp, duration=3, conns=32)
     s = r["storm"]
     assert s["ok"] and s["errors"]["total"] == 0 and s["ops"] > 0, s
+    assert all(sec["ops"] > 0 for sec in s["series"]), s["series"]
     accepts = worker_deltas(r, "accepts")
     assert len(accepts) == smp, accepts             # one worker per CPU
     assert sorted(w["cpu"] for w in r["after"]["workers"]) == list(range(smp))
     total = sum(accepts)
     # every connection storm made was accepted by some worker, and served
-    assert s["connects"]["established"] <= total <= s["connects"]["attempted"]
+    # (storm's check connection before the storm is one more)
+    assert s["connects"]["established"] <= total <= s["connects"]["attempted"] + 1
     assert min(accepts) >= total / (2 * smp), accepts
     assert sum(worker_deltas(r, "handled")) == total
     assert tcp_delta(r, "PassiveOpens") >= total
