@@ -152,7 +152,7 @@ $(BUILD)/images/$(1).img: $(BUILD)/images/$(1).elf $(EFI_LOADER) images/mkesp
 endef
 # Test images: each runtime test (tests/apps/test_*.c) and the helper apps
 # below, as an image of its own name with no default command line.
-TEST_APPS := crash bench_syscall ready udp_echo reuseport_echo accept_workers
+TEST_APPS := crash bench_syscall ready udp_echo reuseport_echo accept_workers tcp_client
 $(foreach t,$(TEST_APPS),\
 	$(eval $(call app_rules,$(t),$(call app_objs,tests/apps/$(t).c))))
 TEST_IMAGES := $(APP_TESTS) $(TEST_APPS)
