@@ -65,7 +65,7 @@ KERNEL_SRCS := kernel/main.c kernel/console.c kernel/spinlock.c kernel/panic.c \
 	kernel/softirq.c kernel/timer.c kernel/syscall.c kernel/fork.c kernel/exit.c \
 	kernel/futex.c kernel/mmap.c kernel/sys_sched.c kernel/sys_time.c \
 	kernel/read_write.c kernel/file.c kernel/app.c kernel/random.c images/efi/elf_load.c \
-	kernel/rbtree.c kernel/eventpoll.c
+	kernel/rbtree.c kernel/eventpoll.c kernel/profile.c
 DRIVER_SRCS := drivers/serial.c
 NET_SRCS := net/core/skbuff.c net/core/dev.c net/ethernet/eth.c \
 	net/ipv4/inet_hashtables.c net/ipv4/inet_connection_sock.c net/core/sock_reuseport.c \

@@ -39,6 +39,11 @@ extern const uint32_t ksyms_sizes[];
 extern const uint32_t ksyms_name_offs[];
 extern const char ksyms_names[];
 
+void ksym_kernel_table(struct ksym_table *t)
+{
+	*t = (struct ksym_table){ ksyms_count, ksyms_addrs, ksyms_sizes, ksyms_name_offs, ksyms_names };
+}
+
 const char *ksym_lookup(uint64_t addr, uint64_t *off, uint64_t *size)
 {
 	const struct ksym_table t = {

@@ -25,6 +25,7 @@ const char *ksym_lookup_in(const struct ksym_table *t, uint64_t addr,
 			   uint64_t *off, uint64_t *size);
 
 /* The running kernel's table (kernel only). */
+void ksym_kernel_table(struct ksym_table *t);
 const char *ksym_lookup(uint64_t addr, uint64_t *off, uint64_t *size);
 
 /* "name+0xoff/0xsize", or "?" when unknown; always NUL-terminates. */

@@ -3,6 +3,7 @@
  * subsystem per line. Every boot path (boot.S: PVH and UEFI) lands here
  * with a struct boot_info.
  */
+#include <kernel/profile.h>
 #include <kernel/app.h>
 #include <kernel/bootinfo.h>
 #include <kernel/file.h>
@@ -129,6 +130,7 @@ _Noreturn void kmain(struct boot_info *bi)
 	pci_init();			/* enumerate, assign BARs */
 	virtio_net_init();		/* the NIC: a queue pair per CPU */
 	timers_init_cpu(0);		/* timer wheel, TIMER softirq */
+	profile_init();			/* profile=1: the tick profiler's counters */
 	tick_init_cpu();		/* LAPIC timer at HZ */
 	softirq_init_cpu(0);		/* ksoftirqd/0 */
 	cpu_ready();

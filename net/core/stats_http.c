@@ -70,6 +70,8 @@ static enum stats_http_path path_of(const char *t, const char *end)
 		return STATS_PATH_TEXT;
 	if (n == 6 && !memcmp(t, "/stats", 6))
 		return STATS_PATH_JSON;
+	if (n == 8 && !memcmp(t, "/profile", 8))
+		return STATS_PATH_PROFILE;
 	return STATS_PATH_NONE;
 }
 

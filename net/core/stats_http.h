@@ -20,7 +20,7 @@
 
 enum stats_http_result { STATS_HTTP_MORE = 0, STATS_HTTP_DONE = 1 };
 
-enum stats_http_path { STATS_PATH_NONE, STATS_PATH_TEXT, STATS_PATH_JSON };
+enum stats_http_path { STATS_PATH_NONE, STATS_PATH_TEXT, STATS_PATH_JSON, STATS_PATH_PROFILE };
 
 struct stats_http_req {
 	int status;			/* 200, 400, 404, 405, 414, 431 or 505 once DONE */

@@ -23,6 +23,7 @@
 #include <net/socket.h>
 #include <kernel/errno.h>
 #include <kernel/params.h>
+#include <kernel/profile.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/timer.h>
@@ -120,7 +121,7 @@ static int send_all(struct socket *sock, struct iovec *iov, size_t n, uint64_t d
 static const char *error_body(int status)
 {
 	switch (status) {
-	case 404: return "not found: GET /stats (JSON) or GET / (text)\n";
+	case 404: return "not found: GET /stats (JSON), GET / (text) or GET /profile\n";
 	case 405: return "only GET\n";
 	case 408: return "no request within 2 s\n";
 	case 500: return "the answer did not fit\n";
@@ -138,6 +139,8 @@ static size_t build_body(struct stats_server *srv, enum stats_http_path path)
 	seq_buf_init(&s, srv->out, STATS_OUT_SIZE);
 	if (path == STATS_PATH_JSON)
 		stats_format_json(&s, srv->snap);
+	else if (path == STATS_PATH_PROFILE)
+		profile_show(&s, 40);
 	else
 		stats_format_text(&s, srv->snap, STATS_TEXT_FULL);
 	return seq_buf_has_overflowed(&s) ? 0 : s.len;

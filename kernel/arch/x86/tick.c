@@ -7,12 +7,18 @@
 #include <kernel/arch/x86/apic.h>
 #include <kernel/arch/x86/trap.h>
 #include <kernel/arch/x86/vectors.h>
+#include <kernel/percpu.h>
+#include <kernel/profile.h>
 #include <kernel/sched.h>
 #include <kernel/timer.h>
 
 static void local_timer_interrupt(struct trapframe *tf)
 {
-	(void)tf;
+	/* Idle means the idle loop itself, not softirq work it runs for the CPU. */
+	int idle = current->tid == this_cpu()->idle_tid &&
+		   !(this_cpu()->preempt_count & SOFTIRQ_MASK);
+
+	profile_tick(tf->rip, (tf->cs & 3) == 3, idle);
 	lapic_eoi();
 	timer_tick();
 	sched_tick();
