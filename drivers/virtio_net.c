@@ -214,6 +214,33 @@ static void virtnet_poll_cleantx(struct receive_queue *rq)
 	}
 }
 
+/*
+ * What the stack sends while a poll runs (ACKs, SYN-ACKs, responses to the
+ * segments it just received) goes out with one kick when the poll ends
+ * rather than one each: under TCG a kick is an MMIO exit, the dearest thing
+ * on the transmit path (GET /profile put dev_queue_xmit first). It is the
+ * effect of Linux's xmit_more for a burst, at the end of the same softirq.
+ * Both flags change under tx_lock, so a transmit from another CPU onto
+ * this queue (rxsteer=cpu0) either kicks itself or is in the final kick.
+ */
+static void tx_defer_kicks(struct receive_queue *rq, int on)
+{
+	struct net_device *dev = &rq->vi->dev;
+	struct send_queue *sq;
+	uint64_t f;
+
+	if (rq->index >= dev->num_tx_queues)
+		return;
+	sq = &rq->vi->sq[rq->index];
+	f = spin_lock_irqsave(&dev->tx_lock[rq->index]);
+	sq->defer_kick = on;
+	if (!on && sq->kick_pending) {
+		sq->kick_pending = 0;
+		virtqueue_kick(&sq->vq);
+	}
+	spin_unlock_irqrestore(&dev->tx_lock[rq->index], f);
+}
+
 /* NAPI poll: NET_RX softirq on the pair's CPU; returns packets received (≤ budget). */
 int virtnet_poll(struct napi_struct *napi, int budget)
 {
@@ -221,7 +248,9 @@ int virtnet_poll(struct napi_struct *napi, int budget)
 	int received;
 
 	virtnet_poll_cleantx(rq);
+	tx_defer_kicks(rq, 1);
 	received = virtnet_receive(rq, budget);
+	tx_defer_kicks(rq, 0);
 	if (received < budget)
 		virtqueue_napi_complete(napi, &rq->vq, received);
 	return received;
@@ -332,7 +361,12 @@ static enum netdev_tx start_xmit(struct sk_buff *skb, struct net_device *dev, un
 	free_old_xmit_skbs(sq);
 	if (xmit_skb(sq, skb, !!(dev->features & NETIF_F_HW_CSUM)))
 		return NETDEV_TX_BUSY;	/* ring full (or a broken device / bad offsets): the caller drops */
-	virtqueue_kick(&sq->vq);
+	if (sq->defer_kick) {
+		sq->kick_pending = 1;
+		sq->kicks_deferred++;
+	} else {
+		virtqueue_kick(&sq->vq);
+	}
 	tx_watchdog_arm(sq);
 	dev->stats[q].tx_packets++;
 	dev->stats[q].tx_bytes += len;

@@ -35,6 +35,7 @@ struct virtnet_queue_info {
 	unsigned int tx_inflight;	/* TX chains not yet reaped */
 	uint64_t rx_kicks, tx_kicks, tx_kicks_suppressed;
 	uint64_t tx_watchdog_kicks;	/* kicks the TX watchdog had to give (virtio_net.c) */
+	uint64_t tx_kicks_deferred;	/* transmits whose kick waited for the end of a NAPI poll */
 	uint64_t rx_alloc_failed;	/* refills that found no memory */
 	uint64_t rx_refill_timer;	/* refills retried from the timer after a dry ring */
 	uint64_t tx_interrupts;		/* should stay ~0: TX completions are polled */

@@ -72,6 +72,10 @@ struct send_queue {
 	struct timer_list watchdog;	/* [t] */
 	uint16_t watchdog_used;		/* [t] the device's used index at the last look */
 	uint64_t watchdog_kicks;	/* [t] kicks the watchdog had to give */
+	/* The pair's NAPI poll is running: transmits wait for one kick at its end. */
+	int defer_kick;			/* [t] */
+	int kick_pending;		/* [t] */
+	uint64_t kicks_deferred;	/* [t] transmits that left their kick to the poll's end */
 };
 
 /* The control queue's one command in flight (§5.1.6.5), device-visible. [c] */

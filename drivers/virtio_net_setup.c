@@ -340,6 +340,7 @@ int virtnet_get_queue_info(unsigned int q, struct virtnet_queue_info *out)
 		.tx_inflight = sq->vq.vring.num - sq->vq.num_free,
 		.rx_kicks = rq->vq.kicks, .tx_kicks = sq->vq.kicks,
 		.tx_kicks_suppressed = sq->vq.kicks_suppressed, .tx_watchdog_kicks = sq->watchdog_kicks,
+		.tx_kicks_deferred = sq->kicks_deferred,
 		.rx_alloc_failed = rq->alloc_failed, .rx_refill_timer = rq->refill_timer_runs,
 		.tx_interrupts = sq->interrupts,
 		.rx_vector_count = msix_vector_count(rq->vector),
@@ -358,7 +359,7 @@ void virtnet_print_stats(void)
 
 		printk("virtio-net q%u cpu%u: rx %lu pkts %lu B %lu irqs %lu drops | tx %lu pkts %lu B "
 		       "%lu busy | napi %lu polls (%lu off-cpu) %lu pkts %lu full | rx ring %u/%u posted, %lu "
-		       "alloc fails, %lu timer refills | kicks rx %lu tx %lu (%lu saved, %lu by watchdog), tx irqs %lu\n",
+		       "alloc fails, %lu timer refills | kicks rx %lu tx %lu (%lu saved, %lu deferred, %lu by watchdog), tx irqs %lu\n",
 		       q, qi.cpu, (unsigned long)st->rx_packets, (unsigned long)st->rx_bytes,
 		       (unsigned long)st->rx_interrupts, (unsigned long)st->rx_dropped,
 		       (unsigned long)st->tx_packets, (unsigned long)st->tx_bytes,
@@ -367,7 +368,8 @@ void virtnet_print_stats(void)
 		       (unsigned long)n->budget_exhausted, qi.rx_posted, qi.rx_ring,
 		       (unsigned long)qi.rx_alloc_failed, (unsigned long)qi.rx_refill_timer,
 		       (unsigned long)qi.rx_kicks, (unsigned long)qi.tx_kicks,
-		       (unsigned long)qi.tx_kicks_suppressed, (unsigned long)qi.tx_watchdog_kicks,
+		       (unsigned long)qi.tx_kicks_suppressed, (unsigned long)qi.tx_kicks_deferred,
+		       (unsigned long)qi.tx_watchdog_kicks,
 		       (unsigned long)qi.tx_interrupts);
 	}
 }
