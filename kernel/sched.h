@@ -78,7 +78,7 @@ struct task {
 	uint64_t sock_accept_calls;	/* [t] accept()/accept4() calls on a socket: it is a worker */
 	uint8_t sock_listen_watch;	/* [t] added a listener to an epoll set: a worker too */
 	uint64_t sock_accepts;		/* [t] accept()/accept4() that returned a connection */
-	uint64_t sock_accept_spurious;	/* [t] listener wakeups that found the queue empty (below) */
+	uint64_t sock_accept_spurious;	/* [t] first accepts after an epoll wakeup that found nothing */
 	uint8_t sock_accept_armed;	/* [t] epoll_wait returned events, no accept() since */
 	uint64_t sock_handled;		/* [t] accepted sockets this task closed */
 	uint64_t sock_errors;		/* [t] of those, connections that ended by a reset or error */

@@ -367,7 +367,6 @@ long sys_accept4(long fd, long upeer_sockaddr, long upeer_addrlen, long flags)
 	struct socket *sock, *newsock;
 	struct file *f, *newfile;
 	union sockaddr_k address;
-	uint64_t spurious;
 	int armed;
 	int err, len;
 
@@ -393,18 +392,18 @@ long sys_accept4(long fd, long upeer_sockaddr, long upeer_addrlen, long flags)
 		goto out;
 	/* The listener's file decides whether to block; the new one's flags are accept4's only. */
 	/*
-	 * A spurious wakeup, as stormd counts it: a blocked accept() woken with
-	 * nothing to take, or the first accept() after epoll_wait() reported
-	 * events finding the queue empty (another thread took the connection:
-	 * the herd). The EAGAIN that ends an accept-until-empty loop is not one,
-	 * nor is a polling loop's: nothing woke those.
+	 * A spurious wakeup, as stormd counts it: the first accept() after
+	 * epoll_wait() reported events finding the queue empty (another thread
+	 * took the connection: the herd). The EAGAIN that ends an
+	 * accept-until-empty loop is not one, nor is a polling loop's: nothing
+	 * woke those. (Sleeps woken for nothing, in a blocked accept or in
+	 * epoll_wait, are the task's wait_spurious; the stats add the two.)
 	 */
 	current->sock_accept_calls++;
-	spurious = current->wait_spurious;
 	armed = current->sock_accept_armed;
 	current->sock_accept_armed = 0;
 	err = sock->ops->accept(sock, newsock, (int)f->f_flags);
-	current->sock_accept_spurious += current->wait_spurious - spurious + (err == -EAGAIN && armed);
+	current->sock_accept_spurious += (err == -EAGAIN && armed);
 	if (err < 0)
 		goto out_put;
 	if (upeer_sockaddr) {

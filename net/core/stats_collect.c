@@ -160,7 +160,9 @@ static void collect_worker(struct task *t, void *arg)
 		.tid = t->tid, .cpu = worker_cpu(t),
 		.accepts = __atomic_load_n(&t->sock_accepts, __ATOMIC_RELAXED),
 		.handled = __atomic_load_n(&t->sock_handled, __ATOMIC_RELAXED),
-		.spurious_wakeups = __atomic_load_n(&t->sock_accept_spurious, __ATOMIC_RELAXED),
+		/* the herd, both ways it shows: an accept that lost the race, a sleep woken for nothing */
+		.spurious_wakeups = __atomic_load_n(&t->sock_accept_spurious, __ATOMIC_RELAXED) +
+				    __atomic_load_n(&t->wait_spurious, __ATOMIC_RELAXED),
 		.errors = __atomic_load_n(&t->sock_errors, __ATOMIC_RELAXED),
 	};
 }

@@ -340,9 +340,10 @@ def test_worker_counters_of_two_polling_acceptors():
              for k in ("accepts", "handled", "errors", "spurious_wakeups")}
         assert d["accepts"] == 13 and d["handled"] == 13 and d["errors"] == 3, d
         # Both workers wait in epoll on the one listener: each connection
-        # wakes both, and the loser's accept finds nothing (at most one per
-        # connection, as only the first accept after a wakeup counts).
-        assert 1 <= d["spurious_wakeups"] <= 13, (before, after)
+        # wakes both, and the loser's accept finds nothing, or its
+        # epoll_wait wakes to nothing ready (at most one of the two per
+        # connection and loser, with room for a stray wakeup of its own).
+        assert 1 <= d["spurious_wakeups"] <= 26, (before, after)
         print("PASS")
     """), timeout=120)
     assert proc.returncode == 0, describe(proc)

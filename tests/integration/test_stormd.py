@@ -115,8 +115,9 @@ def test_shared_counts_the_herd_and_exclusive_avoids_it():
         assert s["ok"] and s["errors"]["total"] == 0 and s["ops"] > 0, s
     acc_s, spu_s = sum(worker_deltas(shared, "accepts")), sum(worker_deltas(shared, "spurious_wakeups"))
     acc_e, spu_e = sum(worker_deltas(excl, "accepts")), sum(worker_deltas(excl, "spurious_wakeups"))
-    assert spu_s + cpu_spurious(shared) > 0.2 * acc_s, (spu_s, cpu_spurious(shared), acc_s)
-    assert spu_e + cpu_spurious(excl) < 0.02 * acc_e, (spu_e, cpu_spurious(excl), acc_e)
+    # (a worker's spurious_wakeups hold both kinds: docs/experiments.md)
+    assert spu_s > 0.2 * acc_s, (spu_s, cpu_spurious(shared), acc_s)
+    assert spu_e < 0.02 * acc_e, (spu_e, cpu_spurious(excl), acc_e)
 
 
 def test_accept_mode_serves_from_blocked_acceptors():
