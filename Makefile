@@ -170,7 +170,7 @@ HOSTCFLAGS := -std=gnu11 -g -O1 $(WARN) -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -I. -DSQUALL_HOSTED -MMD -MP
 HOST_SHIM := tests/unit/host/shim.c
 
-UNIT_TESTS += cmdline memmap page_alloc ksym timer wait skbuff inet_hashtables rbtree
+UNIT_TESTS += cmdline memmap page_alloc ksym timer wait skbuff inet_hashtables rbtree profile
 UNIT_SRCS_cmdline := kernel/cmdline.c
 UNIT_SRCS_memmap := kernel/memmap.c
 UNIT_SRCS_page_alloc := kernel/page_alloc.c kernel/spinlock.c
@@ -178,6 +178,7 @@ UNIT_SRCS_ksym := kernel/ksym.c
 UNIT_SRCS_timer := kernel/timer.c kernel/spinlock.c
 UNIT_SRCS_wait := kernel/wait.c kernel/spinlock.c
 UNIT_SRCS_rbtree := kernel/rbtree.c
+UNIT_SRCS_profile := kernel/profile.c kernel/ksym.c
 # epoll over fake files and a real UDP sock (the hosted IPv4 stack).
 UNIT_TESTS += eventpoll
 UNIT_SRCS_eventpoll = kernel/eventpoll.c kernel/rbtree.c kernel/file.c $(IPV4_HOST_SRCS)

@@ -6,10 +6,15 @@
 static void insert_sorted(struct profile_entry *out, unsigned int *n, unsigned int max,
 			  struct profile_entry e)
 {
-	unsigned int i = *n < max ? (*n)++ : max - 1;
+	unsigned int i;
 
-	if (i == max - 1 && *n == max && out[i].hits >= e.hits)
-		return;		/* full, and colder than the coldest kept */
+	if (*n == max) {
+		i = max - 1;
+		if (out[i].hits >= e.hits)
+			return;		/* full, and no hotter than the coldest kept */
+	} else {
+		i = (*n)++;
+	}
 	while (i > 0 && out[i - 1].hits < e.hits) {
 		out[i] = out[i - 1];
 		i--;
@@ -18,19 +23,23 @@ static void insert_sorted(struct profile_entry *out, unsigned int *n, unsigned i
 }
 
 unsigned int profile_fold(const struct ksym_table *t, uint64_t base, const uint32_t *counts,
-			  unsigned int nbuckets, struct profile_entry *out, unsigned int max)
+			  unsigned int nbuckets, struct profile_entry *out, unsigned int max,
+			  uint64_t *total)
 {
 	struct profile_entry cur = { NULL, 0 };
 	unsigned int n = 0;
 
+	*total = 0;
 	if (!max)
 		return 0;
 	for (unsigned int b = 0; b < nbuckets; b++) {
+		uint32_t hits = __atomic_load_n(&counts[b], __ATOMIC_RELAXED);
 		uint64_t off, size;
 		const char *name;
 
-		if (!counts[b])
+		if (!hits)
 			continue;
+		*total += hits;
 		name = ksym_lookup_in(t, base + ((uint64_t)b << PROF_SHIFT), &off, &size);
 		if (!name)
 			name = "?";
@@ -39,7 +48,7 @@ unsigned int profile_fold(const struct ksym_table *t, uint64_t base, const uint3
 			cur.hits = 0;
 		}
 		cur.name = name;
-		cur.hits += counts[b];
+		cur.hits += hits;
 	}
 	if (cur.name)
 		insert_sorted(out, &n, max, cur);
@@ -56,7 +65,7 @@ extern char __text_start[], __text_end[];
 static int prof_on;		/* [I] profile=1 */
 static uint32_t *prof_buffer;	/* [a] hits per bucket of kernel text; allocated at the first tick */
 static unsigned int prof_len;	/* [I] buckets */
-static uint64_t prof_user, prof_idle, prof_kernel, prof_lost;	/* [a] */
+static uint64_t prof_user, prof_idle, prof_lost;	/* [a] */
 
 static const char *set_profile(const char *val)
 {
@@ -103,7 +112,6 @@ void profile_tick(uint64_t rip, int user_mode, int idle)
 		__atomic_add_fetch(&prof_lost, 1, __ATOMIC_RELAXED);
 		return;
 	}
-	__atomic_add_fetch(&prof_kernel, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&prof_buffer[b], 1, __ATOMIC_RELAXED);
 }
 
@@ -112,7 +120,7 @@ void profile_tick(uint64_t rip, int user_mode, int idle)
 void profile_show(struct seq_buf *s, unsigned int top)
 {
 	static struct profile_entry top_entries[PROF_TOP_MAX];	/* the endpoint's one thread */
-	uint64_t k = prof_kernel, u = prof_user, i = prof_idle, all;
+	uint64_t k, u, i, lost, all;
 	struct ksym_table t;
 	unsigned int n;
 
@@ -120,15 +128,19 @@ void profile_show(struct seq_buf *s, unsigned int top)
 		seq_buf_printf(s, "profile: off (boot with profile=1)\n");
 		return;
 	}
-	all = k + u + i + prof_lost;
-	seq_buf_printf(s, "profile: %lu ticks: kernel %lu, user %lu, idle %lu, elsewhere %lu\n",
-		       (unsigned long)all, (unsigned long)k, (unsigned long)u, (unsigned long)i,
-		       (unsigned long)prof_lost);
 	if (top > PROF_TOP_MAX)
 		top = PROF_TOP_MAX;
 	ksym_kernel_table(&t);
+	/* The kernel total is the fold's own sum, so the lines below add up to at most it. */
 	n = profile_fold(&t, (uint64_t)(uintptr_t)__text_start, prof_buffer, prof_len,
-			 top_entries, top);
+			 top_entries, top, &k);
+	u = __atomic_load_n(&prof_user, __ATOMIC_RELAXED);
+	i = __atomic_load_n(&prof_idle, __ATOMIC_RELAXED);
+	lost = __atomic_load_n(&prof_lost, __ATOMIC_RELAXED);
+	all = k + u + i + lost;
+	seq_buf_printf(s, "profile: %lu ticks: kernel %lu, user %lu, idle %lu, elsewhere %lu\n",
+		       (unsigned long)all, (unsigned long)k, (unsigned long)u, (unsigned long)i,
+		       (unsigned long)lost);
 	seq_buf_printf(s, "%8s %6s %6s  %s\n", "ticks", "kernel", "all", "function");
 	for (unsigned int e = 0; e < n; e++)
 		seq_buf_printf(s, "%8lu %5.1f%% %5.1f%%  %s\n", (unsigned long)top_entries[e].hits,

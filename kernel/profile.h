@@ -27,10 +27,12 @@ struct profile_entry {
 /*
  * Portable: fold @nbuckets counters of (text at @base, 1 << PROF_SHIFT
  * bytes each) into functions of @t, the @max hottest into @out, hottest
- * first. Returns how many it wrote.
+ * first. Returns how many it wrote; *@total gets the sum of every counter
+ * as read (each is read once, so the entries never exceed it).
  */
 unsigned int profile_fold(const struct ksym_table *t, uint64_t base, const uint32_t *counts,
-			  unsigned int nbuckets, struct profile_entry *out, unsigned int max);
+			  unsigned int nbuckets, struct profile_entry *out, unsigned int max,
+			  uint64_t *total);
 
 struct seq_buf;
 #ifndef SQUALL_HOSTED

@@ -278,6 +278,28 @@ def test_echo_keeps_working_while_the_endpoint_is_hammered():
 
 
 @needs_root
+def test_profile_lists_the_hottest_functions():
+    # profile=1: ticks are sampled; after some echoes GET /profile has a
+    # total and function lines whose ticks add up to at most the kernel's.
+    echo_run("""
+        echo(50)
+        text = get("/profile")[1].decode()
+        head, _, rest = text.partition("\\n")
+        words = head.split()
+        assert words[0] == "profile:" and int(words[1]) > 0, text
+        kernel = int(words[4].rstrip(","))
+        rows = [l.split() for l in rest.splitlines()[1:] if l.strip()]
+        assert rows and all(r[0].isdigit() for r in rows), text
+        assert sum(int(r[0]) for r in rows) <= kernel, text
+        print("PASS")
+    """, args=("profile=1",))
+    echo_run("""
+        assert get("/profile")[1].startswith(b"profile: off"), get("/profile")
+        print("PASS")
+    """)
+
+
+@needs_root
 def test_stats_port_moves_or_disables_the_endpoint():
     echo_run("""
         assert stats(port=7071)["endpoint"]["port"] == 7071

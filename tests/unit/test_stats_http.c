@@ -44,6 +44,10 @@ static void test_good_requests(void **state)
 	assert_int_equal(status_of("GET /stats?x=1 HTTP/1.1\n\n", 25, &path), 200);
 	assert_int_equal(path, STATS_PATH_JSON);
 	assert_int_equal(st("\r\n\r\nGET / HTTP/1.1\r\nA:\tb\r\n\r\n"), 200);
+	assert_int_equal(status_of("GET /profile HTTP/1.1\r\n\r\n", 25, &path), 200);
+	assert_int_equal(path, STATS_PATH_PROFILE);
+	assert_int_equal(st("GET /profiles HTTP/1.1\r\n\r\n"), 404);
+	assert_int_equal(st("GET /prof HTTP/1.1\r\n\r\n"), 404);
 }
 
 static void test_incomplete_waits(void **state)
