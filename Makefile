@@ -65,7 +65,7 @@ KERNEL_SRCS := kernel/main.c kernel/console.c kernel/spinlock.c kernel/panic.c \
 	kernel/softirq.c kernel/timer.c kernel/syscall.c kernel/fork.c kernel/exit.c \
 	kernel/futex.c kernel/mmap.c kernel/sys_sched.c kernel/sys_time.c \
 	kernel/read_write.c kernel/file.c kernel/app.c kernel/random.c images/efi/elf_load.c \
-	kernel/rbtree.c kernel/eventpoll.c kernel/profile.c
+	kernel/rbtree.c kernel/eventpoll.c kernel/profile.c kernel/slab.c
 DRIVER_SRCS := drivers/serial.c
 NET_SRCS := net/core/skbuff.c net/core/dev.c net/ethernet/eth.c \
 	net/ipv4/inet_hashtables.c net/ipv4/inet_connection_sock.c net/core/sock_reuseport.c \
@@ -170,7 +170,7 @@ HOSTCFLAGS := -std=gnu11 -g -O1 $(WARN) -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -I. -DSQUALL_HOSTED -MMD -MP
 HOST_SHIM := tests/unit/host/shim.c
 
-UNIT_TESTS += cmdline memmap page_alloc ksym timer wait skbuff inet_hashtables rbtree profile
+UNIT_TESTS += cmdline memmap page_alloc ksym timer wait skbuff inet_hashtables rbtree profile slab
 UNIT_SRCS_cmdline := kernel/cmdline.c
 UNIT_SRCS_memmap := kernel/memmap.c
 UNIT_SRCS_page_alloc := kernel/page_alloc.c kernel/spinlock.c
@@ -179,6 +179,7 @@ UNIT_SRCS_timer := kernel/timer.c kernel/spinlock.c
 UNIT_SRCS_wait := kernel/wait.c kernel/spinlock.c
 UNIT_SRCS_rbtree := kernel/rbtree.c
 UNIT_SRCS_profile := kernel/profile.c kernel/ksym.c
+UNIT_SRCS_slab := kernel/slab.c kernel/spinlock.c
 # epoll over fake files and a real UDP sock (the hosted IPv4 stack).
 UNIT_TESTS += eventpoll
 UNIT_SRCS_eventpoll = kernel/eventpoll.c kernel/rbtree.c kernel/file.c $(IPV4_HOST_SRCS)

@@ -21,10 +21,14 @@
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/poll.h>
+#include <kernel/slab.h>
 #include <kernel/uaccess.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* epoll items come and go with every connection a server adds: recycled per CPU. */
+static struct kmem_cache epitem_cache = KMEM_CACHE_INIT("epitem", sizeof(struct epitem));
 
 /* Linux's: an epitem not on ovflist points here, so NULL can end the chain. */
 #define EP_UNACTIVE_PTR ((struct epitem *)-1L)
@@ -228,7 +232,7 @@ static void ep_remove(struct eventpoll *ep, struct epitem *epi)
 	if (ep_is_linked(epi))
 		list_del_init(&epi->rdllink);
 	spin_unlock_irqrestore(&ep->lock, fl);
-	free(epi);
+	kmem_cache_free(&epitem_cache, epi);
 }
 
 /* Caller holds ep->lock. Queue @epi as ready and wake a sleeper. */
@@ -634,7 +638,7 @@ static long do_epoll_ctl(int epfd, int op, int fd, struct epoll_event *epds)
 	err = ep_ctl_check(f, tf, op, epds);
 	if (err)
 		goto out_tf;
-	if (op == EPOLL_CTL_ADD && !(spare = malloc(sizeof(*spare)))) {
+	if (op == EPOLL_CTL_ADD && !(spare = kmem_cache_alloc(&epitem_cache))) {
 		err = -ENOMEM;
 		goto out_tf;
 	}
@@ -646,7 +650,7 @@ static long do_epoll_ctl(int epfd, int op, int fd, struct epoll_event *epds)
 		err = ep_ctl_locked(ep, op, tf, fd, epds, &spare);
 		spin_unlock(&ep->mtx);
 	}
-	free(spare);
+	kmem_cache_free(&epitem_cache, spare);
 out_tf:
 	fput(tf);
 out_f:

@@ -14,6 +14,7 @@
  * f_op->release outside any lock. Linux makes fget() lock-free with RCU;
  * here it is one short critical section, counted in the "fd_lock" class.
  */
+#include <kernel/slab.h>
 #include <kernel/file.h>
 #include <kernel/errno.h>
 #include <kernel/eventpoll.h>
@@ -38,9 +39,11 @@ static DEFINE_LOCK_CLASS(file_lock_class, "f_lock");
 static struct fd_chunk *fd_dir[FD_CHUNKS];	/* [fd_lock] */
 static int next_fd;				/* [fd_lock] no free fd below it */
 
+static struct kmem_cache file_cache = KMEM_CACHE_INIT("file", sizeof(struct file));
+
 struct file *alloc_file(const struct file_operations *ops, void *private_data, unsigned int flags)
 {
-	struct file *f = malloc(sizeof(*f));
+	struct file *f = kmem_cache_alloc(&file_cache);
 
 	if (!f)
 		return NULL;
@@ -165,7 +168,7 @@ void fput(struct file *f)
 	eventpoll_release(f);
 	if (f->f_op->release)
 		f->f_op->release(f);
-	free(f);
+	kmem_cache_free(&file_cache, f);
 }
 
 /*

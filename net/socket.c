@@ -22,6 +22,7 @@
 #include <net/socket.h>
 #include <net/core/sock.h>
 #include <net/ipv4/tcp_states.h>
+#include <kernel/slab.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/poll.h>
@@ -107,9 +108,11 @@ static void sock_note_error(struct socket *sock, long ret)
 		__atomic_or_fetch(&sock->flags, SOCKF_CONN_ERROR, __ATOMIC_RELAXED);
 }
 
+static struct kmem_cache socket_cache = KMEM_CACHE_INIT("socket", sizeof(struct socket));
+
 static struct socket *sock_alloc(void)
 {
-	struct socket *sock = calloc(1, sizeof(*sock));
+	struct socket *sock = kmem_cache_zalloc(&socket_cache);
 
 	if (sock)
 		sock->state = SS_UNCONNECTED;
@@ -121,7 +124,7 @@ void sock_release(struct socket *sock)
 {
 	if (sock->ops && sock->ops->release)
 		sock->ops->release(sock);
-	free(sock);
+	kmem_cache_free(&socket_cache, sock);
 }
 
 /* The socket behind @f, or NULL if @f is not a socket file. */

@@ -23,6 +23,7 @@
 #include <net/ipv4/inet_sock.h>
 #include <net/ipv4/tcp_states.h>
 #include <net/socket.h>
+#include <kernel/slab.h>
 #include <kernel/errno.h>
 #include <kernel/panic.h>
 #include <limits.h>
@@ -73,7 +74,7 @@ struct sock *sk_alloc(int family, struct proto *prot)
 {
 	size_t size = prot->obj_size > sizeof(struct inet_sock) ? prot->obj_size
 								 : sizeof(struct inet_sock);
-	struct sock *sk = calloc(1, size);
+	struct sock *sk = prot->slab ? kmem_cache_zalloc(prot->slab) : calloc(1, size);
 
 	if (!sk)
 		return NULL;
@@ -109,7 +110,10 @@ void sk_free(struct sock *sk)
 	skb_queue_purge(&sk->sk_receive_queue);	/* destructors uncharge */
 	skb_queue_purge(&sk->sk_write_queue);
 	__atomic_sub_fetch(&sk_count, 1, __ATOMIC_RELAXED);
-	free(sk);
+	if (sk->sk_prot->slab)
+		kmem_cache_free(sk->sk_prot->slab, sk);
+	else
+		free(sk);
 }
 
 long sk_outstanding(void)

@@ -76,6 +76,7 @@ struct sock_backlog {
 struct proto {
 	const char *name;
 	unsigned int obj_size;		/* sizeof(struct tcp_sock) etc. */
+	struct kmem_cache *slab;	/* obj_size objects, recycled per CPU; NULL: malloc */
 	int (*init)(struct sock *sk);
 	void (*destroy)(struct sock *sk);	/* frees protocol state; sk itself freed by sk_free */
 	void (*close)(struct sock *sk, long timeout);

@@ -9,7 +9,7 @@ NET_SRCS += $(IPV4_SRCS)
 # that captures frames, jiffies under the test's control).
 IPV4_HOST_SRCS := $(IPV4_SRCS) net/core/skbuff.c net/core/dev.c net/ethernet/eth.c \
 	net/core/sock.c kernel/spinlock.c kernel/timer.c kernel/wait.c kernel/random.c \
-	net/core/msg.c tests/unit/host/net_shim.c
+	net/core/msg.c kernel/slab.c tests/unit/host/net_shim.c
 
 UNIT_TESTS += checksum arp ip udp
 UNIT_SRCS_checksum := net/ipv4/checksum.c

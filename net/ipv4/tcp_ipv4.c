@@ -22,6 +22,7 @@
 #include <net/ipv4/af_inet.h>
 #include <net/ipv4/ipv4.h>
 #include <net/socket.h>
+#include <kernel/slab.h>
 #include <kernel/errno.h>
 #include <kernel/panic.h>
 #include <kernel/params.h>
@@ -471,9 +472,12 @@ static int tcp_v4_get_port(struct sock *sk, unsigned short snum)
 	return inet_csk_get_port(&tcp_hashinfo, sk, snum);
 }
 
+static struct kmem_cache tcp_sock_cache = KMEM_CACHE_INIT("tcp_sock", sizeof(struct tcp_sock));
+
 struct proto tcp_prot = {
 	.name = "TCP",
 	.obj_size = sizeof(struct tcp_sock),
+	.slab = &tcp_sock_cache,
 	.init = tcp_v4_init_sock,
 	.destroy = tcp_v4_destroy_sock,
 	.close = tcp_close,

@@ -24,6 +24,7 @@
 #include <net/ipv4/tcp_input.h>
 #include <net/ipv4/ipv4.h>
 #include <net/socket.h>
+#include <kernel/slab.h>
 #include <kernel/errno.h>
 #include <stdlib.h>
 
@@ -49,9 +50,13 @@ struct tcp_tw_bucket {
 
 /* ---- request socks ---- */
 
+static struct kmem_cache request_sock_cache =
+	KMEM_CACHE_INIT("request_sock", sizeof(struct request_sock));
+static struct kmem_cache tw_bucket_cache = KMEM_CACHE_INIT("tw_bucket", sizeof(struct tcp_tw_bucket));
+
 struct request_sock *reqsk_alloc(struct sock *listener)
 {
-	struct request_sock *req = calloc(1, sizeof(*req));
+	struct request_sock *req = kmem_cache_zalloc(&request_sock_cache);
 
 	if (!req)
 		return NULL;
@@ -68,7 +73,7 @@ struct request_sock *reqsk_alloc(struct sock *listener)
 void reqsk_free(struct request_sock *req)
 {
 	sock_put(req->rsk_listener);
-	free(req);
+	kmem_cache_free(&request_sock_cache, req);
 }
 
 void reqsk_put(struct request_sock *req)
@@ -490,7 +495,7 @@ void inet_twsk_put(struct tcp_timewait_sock *tw)
 {
 	if (__atomic_sub_fetch(&tw->__tw_common.skc_refcnt, 1, __ATOMIC_ACQ_REL) == 0) {
 		__atomic_sub_fetch(&tw_count, 1, __ATOMIC_RELAXED);
-		free(tw_bucket(tw));
+		kmem_cache_free(&tw_bucket_cache, tw_bucket(tw));
 	}
 }
 
@@ -547,7 +552,7 @@ void tcp_time_wait(struct sock *sk, int state, long timeo)
 	struct tcp_tw_bucket *b = NULL;
 
 	if (__atomic_add_fetch(&tw_count, 1, __ATOMIC_RELAXED) <= tw_max())
-		b = calloc(1, sizeof(*b));
+		b = kmem_cache_zalloc(&tw_bucket_cache);
 	if (!b)
 		__atomic_sub_fetch(&tw_count, 1, __ATOMIC_RELAXED);
 	if (b) {
@@ -581,7 +586,7 @@ void tcp_time_wait(struct sock *sk, int state, long timeo)
 			mod_timer(&tw->tw_timer, b->deadline);
 		} else {
 			__atomic_sub_fetch(&tw_count, 1, __ATOMIC_RELAXED);
-			free(b);
+			kmem_cache_free(&tw_bucket_cache, b);
 		}
 	}
 	tcp_done(sk);
