@@ -45,13 +45,7 @@ static int rxsteer_cpu0;	/* [I] */
 
 static const char *set_rxsteer(const char *val)
 {
-	if (val && !strcmp(val, "percpu"))
-		rxsteer_cpu0 = 0;
-	else if (val && !strcmp(val, "cpu0"))
-		rxsteer_cpu0 = 1;
-	else
-		return "must be percpu or cpu0";
-	return NULL;
+	return param_choice(val, "cpu0", "percpu", &rxsteer_cpu0, "must be percpu or cpu0");
 }
 KERNEL_PARAM("rxsteer", set_rxsteer,
 	     "rxsteer=percpu|cpu0: a queue pair per CPU (default), or one on CPU 0");

@@ -29,6 +29,22 @@ struct kernel_param {
 	static const struct kernel_param __kparam_##fn                          \
 	__attribute__((section(KPARAM_SECTION), used, aligned(8))) = { key, fn, helptext }
 
+/*
+ * For a two-way switch: sets *@out to 1 for @one, 0 for @zero; returns
+ * NULL, or @why (the parameter's "must be ..." text) for anything else.
+ */
+static inline const char *param_choice(const char *val, const char *one, const char *zero,
+				       int *out, const char *why)
+{
+	if (val && !__builtin_strcmp(val, one))
+		*out = 1;
+	else if (val && !__builtin_strcmp(val, zero))
+		*out = 0;
+	else
+		return why;
+	return (const char *)0;
+}
+
 /* Returns the number of words reported as unknown or bad. */
 int params_apply(const char *image_cmdline, const char *boot_cmdline);
 

@@ -44,13 +44,7 @@ static int idle_poll;			/* [I] idle=poll: spin instead of hlt */
 
 static const char *set_idle(const char *val)
 {
-	if (val && !strcmp(val, "poll"))
-		idle_poll = 1;
-	else if (val && !strcmp(val, "halt"))
-		idle_poll = 0;
-	else
-		return "must be poll or halt";
-	return NULL;
+	return param_choice(val, "poll", "halt", &idle_poll, "must be poll or halt");
 }
 KERNEL_PARAM("idle", set_idle, "idle=halt|poll: how an idle CPU waits");
 

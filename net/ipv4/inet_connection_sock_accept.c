@@ -32,13 +32,8 @@ int sysctl_accept_wake_all;		/* [I] after boot: wakeup=all */
 
 static const char *set_wakeup(const char *val)
 {
-	if (val && !strcmp(val, "all"))
-		sysctl_accept_wake_all = 1;
-	else if (val && !strcmp(val, "exclusive"))
-		sysctl_accept_wake_all = 0;
-	else
-		return "must be all or exclusive";
-	return NULL;
+	return param_choice(val, "all", "exclusive", &sysctl_accept_wake_all,
+			    "must be all or exclusive");
 }
 KERNEL_PARAM("wakeup", set_wakeup,
 	     "wakeup=all|exclusive: wake every blocked accept() per connection, or one (default)");

@@ -504,13 +504,8 @@ static const struct net_protocol tcp_protocol = { .handler = tcp_v4_rcv };
 
 static const char *set_ehash_lock(const char *val)
 {
-	if (val && !strcmp(val, "global"))
-		tcp_ehash_global_lock = 1;
-	else if (val && !strcmp(val, "bucket"))
-		tcp_ehash_global_lock = 0;
-	else
-		return "must be global or bucket";
-	return NULL;
+	return param_choice(val, "global", "bucket", &tcp_ehash_global_lock,
+			    "must be global or bucket");
 }
 KERNEL_PARAM("ehash_lock", set_ehash_lock,
 	     "ehash_lock=global|bucket: one lock for the established hash, or one per bucket (default)");
