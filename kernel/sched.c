@@ -412,8 +412,14 @@ int kthread_join(struct task *t)
 	int code;
 
 	wait_event(&t->exit_wait, __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == TASK_DEAD);
-	/* It may still be switching away: its stack is in use until on_cpu clears. */
-	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+	/*
+	 * It may still be switching away: its stack is in use until on_cpu
+	 * clears, and the scheduler drops its reference just after that, in
+	 * finish_task_switch on that CPU. Wait for both, so the task is freed
+	 * here and a caller that counts pages (the selftests) sees them back.
+	 */
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&t->refcount, __ATOMIC_ACQUIRE) > 1)
 		cpu_relax();
 	code = t->exit_code;
 	put_task(t);
