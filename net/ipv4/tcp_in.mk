@@ -18,6 +18,8 @@ UNIT_TESTS += tcp_handshake
 UNIT_SRCS_tcp_handshake = $(TCP_HOST_SRCS) tests/unit/tcp_harness.c
 UNIT_TESTS += tcp_established
 UNIT_SRCS_tcp_established = $(TCP_HOST_SRCS) tests/unit/tcp_harness.c
+UNIT_TESTS += tcp_validate
+UNIT_SRCS_tcp_validate = $(TCP_HOST_SRCS) tests/unit/tcp_harness.c
 UNIT_TESTS += tcp_close
 UNIT_SRCS_tcp_close = $(TCP_HOST_SRCS) tests/unit/tcp_harness.c
 # SO_REUSEPORT groups (net/core/sock_reuseport.c) and the net experiment switches.
