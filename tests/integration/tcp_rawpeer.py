@@ -13,6 +13,7 @@ zero_window_probe, challenge_ack. Exit status 0 when all pass.
 
 import os
 import random
+import select
 import sys
 import time
 
@@ -37,6 +38,8 @@ class Peer:
                            ARP(op=1, hwsrc=ME_MAC, psrc=ME_IP, pdst=GUEST))
             end = time.monotonic() + 0.5
             while time.monotonic() < end:
+                if not select.select([self.sock], [], [], max(0.0, end - time.monotonic()))[0]:
+                    break
                 p = self.sock.recv()
                 if p is not None and ARP in p and p[ARP].op == 2 and p[ARP].psrc == GUEST:
                     self.guest_mac = p[ARP].hwsrc
@@ -53,6 +56,11 @@ class Peer:
         """The next TCP segment from the guest to us (ARP for us answered), or None."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
+            # recv() blocks: wait for a frame first, so a guest that stays
+            # silent fails the case at its timeout instead of hanging the run
+            ready, _, _ = select.select([self.sock], [], [], max(0.0, end - time.monotonic()))
+            if not ready:
+                break
             p = self.sock.recv()
             if p is None:
                 time.sleep(0.001)
