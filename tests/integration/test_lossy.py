@@ -7,6 +7,7 @@ relay's generator is seeded, so a failure repeats with the same drops.
 """
 
 import os
+import shlex
 import subprocess
 import textwrap
 
@@ -56,12 +57,8 @@ print("ALL-EXACT", flush=True)
 """
 
 
-def sh_quote(s):
-    return "'" + s.replace("'", "'\"'\"'") + "'"
-
-
 def relay_cmd(args, client):
-    return f"{RELAY} {args} -- {PY} -c {sh_quote(textwrap.dedent(client))}"
+    return f"{RELAY} {args} -- {PY} -c {shlex.quote(textwrap.dedent(client))}"
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="--net tap needs root")

@@ -10,6 +10,7 @@ wakeups counted as stormd counts them. Needs root.
 
 import json
 import os
+import shlex
 import textwrap
 
 import pytest
@@ -44,17 +45,13 @@ def need():
             pytest.skip(f"{f} not built (make images storm-tool)")
 
 
-def sh_quote(s):
-    return "'" + s.replace("'", "'\"'\"'") + "'"
-
-
 def storm_in_guest(smp, stormd_args=(), duration=2, conns=16, kernel_args=()):
     need()
     code = (textwrap.dedent(HOST).replace("STORM", repr(str(STORM)))
             .replace("DURATION", repr(str(duration))).replace("CONNS", repr(str(conns))))
     app = [f"app={a}" for a in stormd_args]
     proc = run("--image", "stormd", "--smp", smp, "--net", "tap",
-               "--host-cmd", f"{PY} -c {sh_quote(code)}", "--", *app, *kernel_args,
+               "--host-cmd", f"{PY} -c {shlex.quote(code)}", "--", *app, *kernel_args,
                timeout=120)
     assert proc.returncode == 0, describe(proc)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]

@@ -5,6 +5,7 @@ several threads, each connection on a port of its own that connect() chose
 """
 
 import os
+import shlex
 import textwrap
 
 import pytest
@@ -52,15 +53,11 @@ print("SERVED", done[0], "PORTS", len(ports), flush=True)
 """
 
 
-def sh_quote(s):
-    return "'" + s.replace("'", "'\"'\"'") + "'"
-
-
 @pytest.mark.parametrize("smp, threads, conns", [(1, 1, 200), (2, 4, 100)])
 def test_guest_connects_to_the_host_many_times(smp, threads, conns):
     need("tcp_client")
     total = threads * conns
-    cmd = f"{PY} -c {sh_quote(textwrap.dedent(SERVER))} {total}"
+    cmd = f"{PY} -c {shlex.quote(textwrap.dedent(SERVER))} {total}"
     proc = run("--image", "tcp_client", "--smp", smp, "--net", "tap", "--host-cmd", cmd,
                "--", "app=10.77.0.1", "app=9000", f"app={threads}", f"app={conns}",
                timeout=120)
