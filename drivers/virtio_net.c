@@ -203,17 +203,6 @@ void free_old_xmit_skbs(struct send_queue *sq)
 		consume_skb(skb);
 }
 
-/* The pair's TX completions, if nobody is transmitting on it right now. */
-static void virtnet_poll_cleantx(struct receive_queue *rq)
-{
-	struct net_device *dev = &rq->vi->dev;
-
-	if (rq->index < dev->num_tx_queues && spin_trylock(&dev->tx_lock[rq->index])) {
-		free_old_xmit_skbs(&rq->vi->sq[rq->index]);
-		spin_unlock(&dev->tx_lock[rq->index]);
-	}
-}
-
 /*
  * What the stack sends while a poll runs (ACKs, SYN-ACKs, responses to the
  * segments it just received) goes out with one kick when the poll ends
@@ -222,6 +211,7 @@ static void virtnet_poll_cleantx(struct receive_queue *rq)
  * effect of Linux's xmit_more for a burst, at the end of the same softirq.
  * Both flags change under tx_lock, so a transmit from another CPU onto
  * this queue (rxsteer=cpu0) either kicks itself or is in the final kick.
+ * The poll's start also reaps the pair's TX completions under that lock.
  */
 static void tx_defer_kicks(struct receive_queue *rq, int on)
 {
@@ -233,6 +223,8 @@ static void tx_defer_kicks(struct receive_queue *rq, int on)
 		return;
 	sq = &rq->vi->sq[rq->index];
 	f = spin_lock_irqsave(&dev->tx_lock[rq->index]);
+	if (on)
+		free_old_xmit_skbs(sq);
 	sq->defer_kick = on;
 	if (!on && sq->kick_pending) {
 		sq->kick_pending = 0;
@@ -247,7 +239,6 @@ int virtnet_poll(struct napi_struct *napi, int budget)
 	struct receive_queue *rq = container_of(napi, struct receive_queue, napi);
 	int received;
 
-	virtnet_poll_cleantx(rq);
 	tx_defer_kicks(rq, 1);
 	received = virtnet_receive(rq, budget);
 	tx_defer_kicks(rq, 0);
